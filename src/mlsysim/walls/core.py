@@ -1,0 +1,177 @@
+"""The Wall: one declared law, with evaluation, freezing, sweeps, sensitivity and inverses for free.
+
+A wall file declares inputs, outputs, constraints and worked examples and supplies one function
+on SI floats or numpy arrays. Everything generic lives here, once: parsing strings with units,
+range checks that name the bad input, broadcasting, the NaN-mask mode for sweeps, and the
+entry points to sweeps, sensitivity and solving (in `mlsysim.analysis`). This mirrors the way
+scipy.stats puts ~130 distributions behind one interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from mlsysim.errors import InvalidInputError, UnknownNameError
+from mlsysim.walls.declaration import REQUIRED, Constraint, Example, Input, Output
+from mlsysim.walls.result import WallResult, render_values
+from mlsysim.walls.validate import Problems, parse_input
+
+DOMAINS = ("node", "data", "algorithm", "fleet", "operations", "meta", "composition")
+
+
+class Wall:
+    """A law of ML systems, declared once; see `mlsysim.walls.memory` for a small example."""
+
+    def __init__(self, *, number: int | None, slug: str, title: str, domain: str, question: str,
+                 equation: str, latex: str, explanation: str, inputs: Sequence[Input],
+                 outputs: Sequence[Output], evaluate: Callable[..., dict], explain,
+                 examples: Sequence[Example], headline: str, constraints: Sequence[Constraint] = (),
+                 inverses: Mapping[tuple[str, str], Callable[..., Any]] | None = None,
+                 regimes: Sequence[str] = (), caveats: str = "", sources: Sequence[str] = ()):
+        if domain not in DOMAINS:
+            raise ValueError(f"wall {slug}: unknown domain {domain!r}")
+        self.number, self.slug, self.title, self.domain = number, slug, title, domain
+        self.question, self.equation, self.latex, self.explanation = question, equation, latex, explanation
+        self.inputs = {i.name: i for i in inputs}
+        self.outputs = {o.name: o for o in outputs}
+        self.function, self.explain_template = evaluate, explain
+        self.examples, self.headline = tuple(examples), headline
+        self.constraints, self.inverses = tuple(constraints), dict(inverses or {})
+        self.regimes, self.caveats, self.sources = tuple(regimes), caveats, tuple(sources)
+        if headline not in self.outputs:
+            raise ValueError(f"wall {slug}: headline {headline!r} is not an output")
+
+    def __repr__(self) -> str:
+        label = f"{self.number}" if self.number is not None else "—"
+        return f"<Wall {label} {self.slug}: {self.question}>"
+
+    # -- evaluation -----------------------------------------------------------------------
+
+    def __call__(self, invalid: str = "raise", **inputs) -> WallResult:
+        """Evaluate the law. Strings with units are parsed; arrays broadcast.
+
+        `invalid="nan"` turns invalid points into NaN outputs with `result.valid` and
+        `result.reasons` saying which and why, instead of raising.
+        """
+        problems = Problems(invalid)
+        values = self.prepare(inputs, problems)
+        if not problems.masks:
+            return WallResult(self, values, self._evaluate(values))
+        return self._evaluate_masked(values, problems)
+
+    def prepare(self, inputs: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
+        """Parse and validate `inputs` against the declaration (defaults filled in)."""
+        for name in inputs:
+            if name not in self.inputs:
+                raise UnknownNameError(f"input of wall '{self.slug}'", name, self.inputs, parameter=name)
+        values = {name: parse_input(spec, inputs.get(name, spec.default), self.slug, problems)
+                  for name, spec in self.inputs.items()}
+        for constraint in self.constraints:
+            ok = constraint.holds(values)
+            if ok is not True and not np.all(ok):
+                bad = ~np.asarray(ok, dtype=bool)
+                message = constraint.message.format(**render_values(self, values, bad))
+                problems.report(bad if bad.ndim else True, message, constraint.error, constraint.parameter)
+        return values
+
+    def _evaluate(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        outputs = self.function(**values)
+        missing = [name for name in self.outputs if name not in outputs]
+        if missing:
+            raise RuntimeError(f"wall {self.slug} did not compute {missing}")
+        return outputs
+
+    def _evaluate_masked(self, values: dict[str, Any], problems: Problems) -> WallResult:
+        arrays = [np.asarray(v) for v in values.values() if _is_array(v)]
+        shape = np.broadcast_shapes(*(a.shape for a in arrays), *(np.shape(m) for m, _ in problems.masks))
+        bad = np.zeros(shape, dtype=bool)
+        reasons = np.full(shape, "", dtype=object)
+        for mask, message in problems.masks:
+            fresh = np.broadcast_to(mask, shape) & (reasons == "")
+            reasons[fresh] = message
+            bad |= np.broadcast_to(mask, shape)
+        if bad.all():
+            outputs = {name: np.full(shape, np.nan) for name in self.outputs}
+            return WallResult(self, values, outputs, valid=~bad, reasons=reasons)
+        first_good = np.unravel_index(np.argmin(bad), shape)
+        patched = {}
+        for name, value in values.items():
+            if _is_array(value) or (value is not None and shape):
+                full = np.array(np.broadcast_to(value, shape))
+                full[bad] = full[first_good]
+                patched[name] = full
+            else:
+                patched[name] = value
+        outputs = self._evaluate(patched)
+        for name, out in outputs.items():
+            if out is not None and name in self.outputs and self.outputs[name].dimension != "text":
+                out = np.array(np.broadcast_to(out, shape), dtype=float)
+                out[bad] = np.nan
+                outputs[name] = out
+        return WallResult(self, values, outputs, valid=~bad, reasons=reasons)
+
+    # -- generic tools ----------------------------------------------------------------------
+
+    def freeze(self, **fixed) -> FrozenWall:
+        """A wall with some inputs fixed (parsed and checked now, once)."""
+        return FrozenWall(self, fixed)
+
+    def example(self, index: int = 0) -> WallResult:
+        """Evaluate a worked example live."""
+        return self(**self.examples[index].inputs)
+
+    def sweep(self, invalid: str = "raise", **inputs):
+        """Evaluate over the Cartesian grid of every list-valued input, in one broadcast call."""
+        from mlsysim.analysis.sweep import sweep
+
+        return sweep(self, invalid=invalid, **inputs)
+
+    def sensitivity(self, output: str | None = None, params: Sequence[str] | None = None, **inputs):
+        """Elasticities ∂ln(output)/∂ln(param) of `output` to every numeric input, ranked."""
+        from mlsysim.analysis.sensitivity import sensitivity
+
+        return sensitivity(self, output=output, params=params, **inputs)
+
+    def solve(self, output: str, target, vary: str, **inputs):
+        """The value of input `vary` at which `output` equals `target` (closed form if declared)."""
+        from mlsysim.analysis.solve import solve
+
+        return solve(self, output=output, target=target, vary=vary, **inputs)
+
+    def input(self, name: str) -> Input:
+        try:
+            return self.inputs[name]
+        except KeyError:
+            raise UnknownNameError(f"input of wall '{self.slug}'", name, self.inputs) from None
+
+
+class FrozenWall:
+    """A wall with some inputs fixed; call it with the rest."""
+
+    def __init__(self, wall: Wall, fixed: Mapping[str, Any]):
+        self.wall = wall
+        self.fixed = {name: parse_input(wall.input(name), value, wall.slug, Problems("raise"))
+                      for name, value in fixed.items()}
+        self.inputs, self.outputs = wall.inputs, wall.outputs
+
+    def __call__(self, invalid: str = "raise", **inputs) -> WallResult:
+        overlap = set(inputs) & set(self.fixed)
+        if overlap:
+            name = sorted(overlap)[0]
+            raise InvalidInputError(f"{name}: already fixed by freeze() to {self.fixed[name]!r}",
+                                    parameter=name)
+        return self.wall(invalid=invalid, **self.fixed, **inputs)
+
+    def __repr__(self) -> str:
+        fixed = ", ".join(f"{k}={v!r}" for k, v in self.fixed.items())
+        return f"<FrozenWall {self.wall.slug}({fixed})>"
+
+
+def _is_array(value) -> bool:
+    return isinstance(value, np.ndarray) and value.ndim > 0
+
+
+__all__ = ["Wall", "FrozenWall", "Input", "Output", "Constraint", "Example", "REQUIRED", "InvalidInputError"]
