@@ -48,10 +48,8 @@ def wall(key):
 
 
 def __getattr__(name: str):
-    if name == "walls":
-        from mlsysim.walls import all_walls
-
-        return all_walls()
+    if name == "walls":  # the walls package doubles as the ordered sequence of walls
+        return importlib.import_module("mlsysim.walls")
     if name in _REGISTRIES:
         from mlsysim.specs import registry
 

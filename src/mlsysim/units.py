@@ -201,6 +201,11 @@ def _parse_string(text: str, dimension: str, name: str | None) -> float:
     if match["sign"] == "-":
         number = -number
     unit = match["unit"]
+    if match["cur"] and dimension not in ("money", "money_rate", "energy_price"):
+        raise InvalidInputError(
+            f"{_label(name)}: {text!r} is money, expected {_expect(dimension)}", parameter=name)
+    if not unit and not match["cur"]:
+        return number  # a bare number is already in SI units, whatever the dimension
     factor = _lookup(unit, dimension)
     if factor is None and match["cur"] and dimension in ("money", "money_rate", "energy_price"):
         factor = _lookup(unit.replace("$", ""), dimension)
@@ -210,9 +215,6 @@ def _parse_string(text: str, dimension: str, name: str | None) -> float:
             factor = _lookup(noun["suffix"], dimension)
     if factor is None:
         raise InvalidInputError(_mismatch(text, unit, dimension, name), parameter=name)
-    if match["cur"] and dimension not in ("money", "money_rate", "energy_price"):
-        raise InvalidInputError(
-            f"{_label(name)}: {text!r} is money, expected {_expect(dimension)}", parameter=name)
     return number * factor
 
 
@@ -235,7 +237,7 @@ def _dimensions_of(unit: str) -> list[str]:
 
 
 def _mismatch(text: str, unit: str, dimension: str, name: str | None) -> str:
-    others = [d for d in _dimensions_of(unit) if d not in ("number", "count")]
+    others = [d for d in _dimensions_of(unit) if d not in ("number", "count", "fraction")]
     if others:
         return f"{_label(name)}: {text!r} is {DIMENSIONS[others[0]].phrase}, expected {_expect(dimension)}"
     return f"{_label(name)}: unknown unit {unit!r} in {text!r}; expected {_expect(dimension)}"
@@ -261,7 +263,7 @@ def si_unit(dimension: str) -> str:
 _SCALE_DECIMAL = [(1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, "")]
 _SCALE_COUNT = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"), (1.0, "")]
 _SCALE_SMALL = [(1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n")]
-_SCALE_TIME = [(SECONDS_PER_YEAR * 2, SECONDS_PER_YEAR, "years"), (SECONDS_PER_DAY * 2, SECONDS_PER_DAY, "days"),
+_SCALE_TIME = [(SECONDS_PER_YEAR * 2, SECONDS_PER_YEAR, "years"), (SECONDS_PER_DAY * 3, SECONDS_PER_DAY, "days"),
                (SECONDS_PER_HOUR * 2, SECONDS_PER_HOUR, "h"), (120.0, 60.0, "min"), (1.0, 1.0, "s"),
                (1e-3, 1e-3, "ms"), (1e-6, 1e-6, "µs"), (0.0, 1e-9, "ns")]
 
@@ -353,6 +355,6 @@ _FORMATTERS = {
     "energy_price": lambda x, d: f"${_sig(x * JOULES_PER_KWH, d)}/kWh",
     "carbon": _format_carbon,
     "carbon_intensity": lambda x, d: f"{_sig(x * 1e3 * JOULES_PER_KWH, d)} gCO2e/kWh",
-    "water": _format_prefixed("L", small=True),
+    "water": _format_prefixed("L", scales=[(1e6, "M"), (1e3, "k"), (1.0, "")], small=True),
     "water_intensity": lambda x, d: f"{_sig(x * JOULES_PER_KWH, d)} L/kWh",
 }

@@ -2,12 +2,18 @@
 
 Each module `walls/<slug>.py` defines `WALL`. The table below fixes the order and the module of
 every law in the taxonomy; `all_walls()` returns those whose module exists.
+
+`mlsysim.walls` is this package, and it is also the ordered sequence of walls the public API
+promises (`for w in ms.walls`, `ms.walls[1]`, `len(ms.walls)`): the module's class is swapped
+for one that iterates over `all_walls()`, so the name means one thing however it is reached.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
+import types
 
 from mlsysim.errors import UnknownNameError
 
@@ -31,9 +37,15 @@ def _load(module: str):
     return _loaded[module]
 
 
+_all: tuple | None = None
+
+
 def all_walls() -> tuple:
     """Every implemented wall in taxonomy order (1 … 22, then the Iron Law)."""
-    return tuple(_load(m) for m in MODULES.values() if _module_exists(m))
+    global _all
+    if _all is None:
+        _all = tuple(_load(m) for m in MODULES.values() if _module_exists(m))
+    return _all
 
 
 def get(key):
@@ -55,3 +67,23 @@ def get(key):
 
 def _slug_alias(module: str) -> str:
     return module.replace("_", "-")
+
+
+class _WallSequence(types.ModuleType):
+    def __iter__(self):
+        return iter(all_walls())
+
+    def __len__(self) -> int:
+        return len(all_walls())
+
+    def __getitem__(self, index):
+        return all_walls()[index]
+
+    def __contains__(self, item) -> bool:
+        return item in all_walls()
+
+    def __repr__(self) -> str:
+        return f"<mlsysim.walls: {', '.join(w.slug for w in all_walls())}>"
+
+
+sys.modules[__name__].__class__ = _WallSequence

@@ -14,7 +14,7 @@ def evaluate(weight_bytes, bandwidth, hardware, flops, peak_flops, precision):
     memory_time = weight_bytes / bandwidth
     if peak_flops is None and hardware is not None:
         peak_flops = peak_flops_of(hardware, precision)
-    outputs = {"time": memory_time, "bandwidth": bandwidth, "intensity": None, "ridge_point": None,
+    outputs = {"time": memory_time, "bandwidth": bandwidth, "peak_flops": peak_flops, "intensity": None, "ridge_point": None,
                "attainable_flops": None, "compute_time": None, "bound_time": memory_time,
                "regime": "memory-bound"}
     if flops is not None and peak_flops is not None:
@@ -70,6 +70,7 @@ WALL = Wall(
     outputs=[
         Output("time", "time", "time to stream the bytes"),
         Output("bandwidth", "bandwidth", "bandwidth used"),
+        Output("peak_flops", "flop_rate", "peak compute rate used for the roofline"),
         Output("intensity", "intensity", "arithmetic intensity: FLOPs per byte (needs flops)"),
         Output("ridge_point", "intensity", "intensity at which compute and memory balance"),
         Output("attainable_flops", "flop_rate", "the roofline: min(peak, intensity × bandwidth)"),
