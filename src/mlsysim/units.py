@@ -134,7 +134,8 @@ def _build_tables() -> dict[str, dict[str, float]]:
         "intensity": {f"{f}/{b}": 1.0 for f in ("FLOP", "FLOPs", "flop", "flops", "OP", "ops")
                       for b in ("B", "byte", "bytes")},
         "time": dict(_TIME),
-        "rate": {**_per_time({"": 1.0}), "Hz": 1.0, "kHz": 1e3, "qps": 1.0, "rps": 1.0},
+        "rate": {**_per_time({"": 1.0}), "Hz": 1.0, "kHz": 1e3, "MHz": 1e6, "GHz": 1e9,
+                 "qps": 1.0, "rps": 1.0},
         "power": {p + "W": f for p, f in {**_DECIMAL, **_SMALL}.items() if p != "K"},
         "energy": _ENERGY_J,
         "money": money,
