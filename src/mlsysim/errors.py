@@ -37,7 +37,8 @@ class UnknownNameError(InvalidInputError, KeyError):
             if self.suggestions
             else f"known: {', '.join(known[:12])}{', …' if len(known) > 12 else ''}"
         )
-        super().__init__(f"unknown {kind} {name!r}; {hint}", parameter=parameter)
+        prefix = f"{parameter}: " if parameter and parameter != kind else ""
+        super().__init__(f"{prefix}unknown {kind} {name!r}; {hint}", parameter=parameter)
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return self.args[0]

@@ -134,7 +134,7 @@ def _build_tables() -> dict[str, dict[str, float]]:
         "intensity": {f"{f}/{b}": 1.0 for f in ("FLOP", "FLOPs", "flop", "flops", "OP", "ops")
                       for b in ("B", "byte", "bytes")},
         "time": dict(_TIME),
-        "rate": {**_per_time({"": 1.0}), "Hz": 1.0, "kHz": 1e3, "MHz": 1e6, "GHz": 1e9,
+        "rate": {**_per_time(_COUNT_SUFFIX), "Hz": 1.0, "kHz": 1e3, "MHz": 1e6, "GHz": 1e9,
                  "qps": 1.0, "rps": 1.0},
         "power": {p + "W": f for p, f in {**_DECIMAL, **_SMALL}.items() if p != "K"},
         "energy": _ENERGY_J,
@@ -161,6 +161,7 @@ _NUMBER = re.compile(
     r"\s*(?P<unit>.*?)\s*$",
     re.IGNORECASE,
 )
+_RATE_NOUN = re.compile(r"^(?P<suffix>k|K|M|B|G|T)?(?:[A-Za-z]+)/(?P<time>[A-Za-zµμ]+)$")
 _TRAILING_NOUN = re.compile(r"^(?P<suffix>[A-Za-z]{0,2})\s+[A-Za-z][A-Za-z ]*$")
 
 
@@ -210,6 +211,10 @@ def _parse_string(text: str, dimension: str, name: str | None) -> float:
     factor = _lookup(unit, dimension)
     if factor is None and match["cur"] and dimension in ("money", "money_rate", "energy_price"):
         factor = _lookup(unit.replace("$", ""), dimension)
+    if factor is None and dimension == "rate":  # "3.2M tokens/s", "10 req/s"
+        noun = _RATE_NOUN.match(unit.replace(" ", ""))
+        if noun and noun["time"] in _TIME_DENOMINATORS and not _dimensions_of(unit):
+            factor = _COUNT_SUFFIX[noun["suffix"] or ""] / _TIME_DENOMINATORS[noun["time"]]
     if factor is None and dimension in ("count", "number"):
         noun = _TRAILING_NOUN.match(unit)
         if noun and not _dimensions_of(unit):
@@ -340,7 +345,7 @@ def _format_carbon(x: float, digits: int) -> str:
 
 _FORMATTERS = {
     "number": _format_number,
-    "count": lambda x, d: _scaled(x, _SCALE_COUNT, "", d, sep="") if abs(x) >= 1 else _sig(x, d),
+    "count": lambda x, d: (_sig(x, max(d, 5)) if abs(x) < 1e4 else _scaled(x, _SCALE_COUNT, "", d, sep="")),
     "fraction": lambda x, d: f"{_sig(100 * x, d)}%",
     "bytes": _format_prefixed("B"),
     "bandwidth": _format_prefixed("B/s"),

@@ -82,6 +82,9 @@ class Wall:
         missing = [name for name in self.outputs if name not in outputs]
         if missing:
             raise RuntimeError(f"wall {self.slug} did not compute {missing}")
+        for name, value in outputs.items():
+            if isinstance(value, np.ndarray) and value.ndim == 0:
+                outputs[name] = value.item()  # 0-d arrays from np.vectorize read as plain scalars
         return outputs
 
     def _evaluate_masked(self, values: dict[str, Any], problems: Problems) -> WallResult:
@@ -99,8 +102,8 @@ class Wall:
         first_good = np.unravel_index(np.argmin(bad), shape)
         patched = {}
         for name, value in values.items():
-            if _is_array(value) or (value is not None and shape):
-                full = np.array(np.broadcast_to(value, shape))
+            if _is_array(value):  # scalars are valid everywhere, or every point is masked
+                full = np.array(np.broadcast_to(value, shape), dtype=value.dtype)
                 full[bad] = full[first_good]
                 patched[name] = full
             else:

@@ -126,7 +126,10 @@ def _render(value, dimension: str, mask=None) -> str:
         if flat.dtype == object or flat.dtype.kind in "USO":
             names = list(dict.fromkeys(_render(v, dimension) for v in flat))
             return ", ".join(names[:4]) + (" …" if len(names) > 4 else "")
-        lo, hi = np.nanmin(flat), np.nanmax(flat)
+        finite = flat[np.isfinite(flat)]
+        if finite.size == 0:
+            return _render(float(flat[0]), dimension)
+        lo, hi = finite.min(), finite.max()
         if lo == hi:
             return _render(float(lo), dimension)
         return f"{_render(float(lo), dimension)} … {_render(float(hi), dimension)}"

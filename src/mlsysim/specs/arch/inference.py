@@ -1,0 +1,66 @@
+"""What one inference step reads and computes, per model, as broadcastable coefficients.
+
+Walls take these per-model scalars (through `walls.support.per_spec`, so a sweep over models
+works) and combine them with batch and context arrays:
+    FLOPs per token(ctx) = 2·matmul_params + attention_coefficient·ctx
+    bytes read per decode step = read_params(batch)·bytes_per_weight + batch·ctx·kv_bytes_per_token
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlsysim.specs.arch import transformer
+
+
+@dataclass(frozen=True)
+class InferenceProfile:
+    """Per-model coefficients for inference physics (SI counts)."""
+
+    params: float  # every weight held in memory
+    matmul_params: float  # active weights multiplied per token (blocks + LM head)
+    attention_coefficient: float  # forward attention FLOPs per token per context token
+    lookup_params: float  # embedding rows only gathered, never streamed whole
+    expert_params: float  # weights of all routed experts over all MoE layers
+    experts: int
+    experts_per_token: int
+    layers: int
+    hidden: int
+
+
+def profile(model) -> InferenceProfile:
+    qk, v = transformer.attention_width(model)
+    layers = model.layers + (2 * model.decoder_layers if model.kind == "encoder-decoder" else 0)
+    moe_layers = model.layers - model.dense_layers if model.experts else 0
+    expert = transformer.ffn_params(model, model.expert_ffn) if model.experts else 0.0
+    lookup = 0.0 if (model.tied_embeddings and model.lm_head) else model.vocab * model.hidden
+    return InferenceProfile(
+        params=model.params,
+        matmul_params=transformer.matmul_params(model),
+        attention_coefficient=2.0 * layers * (qk + v),
+        lookup_params=lookup,
+        expert_params=moe_layers * model.experts * expert,
+        experts=model.experts,
+        experts_per_token=model.experts_per_token,
+        layers=model.layers,
+        hidden=model.hidden,
+    )
+
+
+def read_params(p: InferenceProfile, batch):
+    """Weights one decode step of `batch` sequences must stream from memory.
+
+    Embedding rows are gathered, not streamed. In a mixture of experts each token picks
+    k of E experts per layer; with independent uniform routing a batch of B tokens touches
+    E·(1 − (1 − k/E)^B) distinct experts in expectation, so small batches read far less
+    than the whole model (Mixtral at batch 1 reads about a quarter of its experts).
+    """
+    resident = p.params - p.lookup_params
+    if not p.experts:
+        return resident + 0.0 * batch
+    touched_fraction = 1.0 - (1.0 - p.experts_per_token / p.experts) ** batch
+    return resident - p.expert_params + p.expert_params * touched_fraction
+
+
+def flops_per_token(p: InferenceProfile, context):
+    return 2.0 * p.matmul_params + p.attention_coefficient * context
