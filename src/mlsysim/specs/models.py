@@ -197,7 +197,10 @@ class Model:
 def _check_architecture(m: Model) -> None:
     if m.kind not in KINDS:
         raise InvalidInputError(f"{m.key}.kind: {m.kind!r} is not one of {', '.join(KINDS)}", parameter="kind")
-    if m.kind == "cnn":
+    if m.kind == "cnn":  # validate the layer description now, so a bad record fails at load
+        from mlsysim.specs.arch import cnn
+
+        cnn.check(m)
         return
     for name in ("layers", "hidden", "heads"):
         if getattr(m, name) <= 0:
