@@ -78,7 +78,8 @@ class Wall:
         return values
 
     def _evaluate(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        outputs = self.function(**values)
+        categorical = [n for n, v in values.items() if _is_array(v) and not self.inputs[n].is_numeric]
+        outputs = self._evaluate_grouped(values, categorical) if categorical else self.function(**values)
         missing = [name for name in self.outputs if name not in outputs]
         if missing:
             raise RuntimeError(f"wall {self.slug} did not compute {missing}")
@@ -86,6 +87,34 @@ class Wall:
             if isinstance(value, np.ndarray) and value.ndim == 0:
                 outputs[name] = value.item()  # 0-d arrays from np.vectorize read as plain scalars
         return outputs
+
+    def _evaluate_grouped(self, values: Mapping[str, Any], categorical: list[str]) -> dict[str, Any]:
+        """Evaluate once per distinct combination of spec/choice values, numeric arrays sliced.
+
+        Wall functions may then treat hardware, models and choices as scalars, while sweeps
+        over them still work; the numeric axes inside each group stay vectorized.
+        """
+        arrays = {n: np.asarray(v) for n, v in values.items() if _is_array(v)}
+        shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
+        flat = {n: np.broadcast_to(a, shape).ravel() for n, a in arrays.items()}
+        keys = np.array([hash(tuple(_spec_key(flat[n][i]) for n in categorical)) for i in range(flat[categorical[0]].size)])
+        outputs: dict[str, Any] = {}
+        for key in np.unique(keys):
+            index = np.nonzero(keys == key)[0]
+            group = dict(values)
+            for name, column in flat.items():
+                group[name] = column[index[0]] if name in categorical else column[index]
+            part = self.function(**group)
+            for name, value in part.items():
+                if value is None:
+                    outputs.setdefault(name, None)
+                    continue
+                value = np.broadcast_to(np.asarray(value), index.shape)
+                if name not in outputs or outputs[name] is None:
+                    outputs[name] = np.empty(keys.size, dtype=value.dtype if value.dtype != object
+                                             and value.dtype.kind not in "US" else object)
+                outputs[name][index] = value
+        return {n: (v.reshape(shape) if isinstance(v, np.ndarray) else v) for n, v in outputs.items()}
 
     def _evaluate_masked(self, values: dict[str, Any], problems: Problems) -> WallResult:
         arrays = [np.asarray(v) for v in values.values() if _is_array(v)]
@@ -171,6 +200,10 @@ class FrozenWall:
     def __repr__(self) -> str:
         fixed = ", ".join(f"{k}={v!r}" for k, v in self.fixed.items())
         return f"<FrozenWall {self.wall.slug}({fixed})>"
+
+
+def _spec_key(value):
+    return getattr(value, "key", value)
 
 
 def _is_array(value) -> bool:

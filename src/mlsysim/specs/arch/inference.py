@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from mlsysim.specs.arch import transformer
 
 
@@ -64,3 +66,26 @@ def read_params(p: InferenceProfile, batch):
 
 def flops_per_token(p: InferenceProfile, context):
     return 2.0 * p.matmul_params + p.attention_coefficient * context
+
+
+def sum_of_max_linear(count, first_a, slope_a, first_b, slope_b):
+    """Σ_{i=0}^{count−1} max(a_i, b_i) for two arithmetic sequences, in closed form, broadcasting.
+
+    Decode steps cost max(memory time, compute time); both grow linearly as the KV cache grows
+    by one token a step, so a whole generation's time is this sum, with no per-token loop.
+    """
+    count = np.asarray(count, dtype=float)
+    base = count * first_a + slope_a * count * (count - 1) / 2
+    h0, h1 = np.asarray(first_b - first_a, dtype=float), np.asarray(slope_b - slope_a, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zero = np.where(h1 != 0, -h0 / np.where(h1 != 0, h1, 1.0), 0.0)
+    # Rising difference: positive after the crossing; falling: positive before it.
+    start = np.clip(np.floor(zero) + 1, 0, count)
+    rising_n = count - start
+    rising = rising_n * h0 + h1 * rising_n * (start + count - 1) / 2
+    end = np.clip(np.ceil(zero), 0, count)
+    falling = end * h0 + h1 * end * (end - 1) / 2
+    flat = count * np.maximum(h0, 0.0)
+    extra = np.where(h1 > 0, rising, np.where(h1 < 0, falling, flat))
+    result = base + np.maximum(extra, 0.0)
+    return float(result) if result.ndim == 0 else result
