@@ -32,11 +32,12 @@ class UnknownNameError(InvalidInputError, KeyError):
     def __init__(self, kind: str, name: object, known: Iterable[str], *, parameter: str | None = None):
         known = sorted(set(known))
         self.kind, self.name, self.suggestions = kind, name, suggest(str(name), known)
-        hint = (
-            f"did you mean {', '.join(repr(s) for s in self.suggestions)}?"
-            if self.suggestions
-            else f"known: {', '.join(known[:12])}{', …' if len(known) > 12 else ''}"
-        )
+        listing = f"known: {', '.join(known[:12])}{', …' if len(known) > 12 else ''}"
+        if self.suggestions:
+            guess = f"did you mean {', '.join(repr(s) for s in self.suggestions)}?"
+            hint = f"{guess} ({listing})" if len(known) <= 12 else guess
+        else:
+            hint = listing
         prefix = f"{parameter}: " if parameter and parameter != kind else ""
         super().__init__(f"{prefix}unknown {kind} {name!r}; {hint}", parameter=parameter)
 

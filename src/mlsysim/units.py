@@ -353,7 +353,8 @@ _FORMATTERS = {
     "flop_rate": _format_prefixed("FLOP/s"),
     "intensity": lambda x, d: f"{_sig(x, d)} FLOP/B",
     "time": _format_time,
-    "rate": lambda x, d: f"{_sig(x, d)}/s" if abs(x) >= 1 or x == 0 else f"{_sig(x * SECONDS_PER_HOUR, d)}/h",
+    "rate": lambda x, d: (_scaled(x, _SCALE_COUNT, "/s", d, sep="") if abs(x) >= 1e4
+                          else f"{_sig(x, d)}/s" if abs(x) >= 1 or x == 0 else f"{_sig(x * SECONDS_PER_HOUR, d)}/h"),
     "power": _format_prefixed("W", small=True),
     "energy": _format_energy,
     "money": _format_money,

@@ -17,8 +17,13 @@ from mlsysim.errors import InvalidInputError, UnknownNameError
 
 
 def sensitivity(target, output: str | None = None, params: Sequence[str] | None = None,
-                step: float = 0.01, **inputs) -> SensitivityResult:
-    """Elasticities of `output` (default: the headline) to each numeric input in `params`."""
+                step: float = 0.01, at: dict | None = None, **inputs) -> SensitivityResult:
+    """Elasticities of `output` (default: the headline) to each numeric input in `params`.
+
+    The point is given as keyword inputs, or as `at={...}` when an input's name collides with
+    an argument here (the complexity wall has an input called `params`).
+    """
+    inputs = {**(at or {}), **inputs}
     output = output or target.headline
     if output not in target.outputs:
         raise UnknownNameError("output", output, target.outputs, parameter="output")

@@ -9,18 +9,20 @@ import textwrap
 import click
 
 
-def table(headers: list[str], rows: list[list[str]], *, wrap_last: bool = True) -> str:
-    """Left-aligned columns; the last column wraps to the terminal width."""
+def table(headers: list[str], rows: list[list[str]], *, wrap: int = -1) -> str:
+    """Left-aligned columns; column `wrap` (default: the last) wraps to fit the terminal."""
+    columns = len(headers)
+    wrap = wrap % columns
     widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows)]
     total = shutil.get_terminal_size((120, 24)).columns
+    others = sum(w for i, w in enumerate(widths) if i != wrap) + 2 * (columns - 1)
+    widths[wrap] = min(widths[wrap], max(20, total - others))
     lines = []
-    prefix_width = sum(widths[:-1]) + 2 * (len(widths) - 1)
-    last_width = min(widths[-1], max(20, total - prefix_width - 2)) if wrap_last else widths[-1]
-    for row in [headers, ["─" * w for w in widths[:-1]] + ["─" * last_width], *rows]:
-        cells = [str(c).ljust(w) for c, w in zip(row[:-1], widths)]
-        tail = textwrap.wrap(str(row[-1]), last_width) or [""]
-        lines.append("  ".join([*cells, tail[0]]).rstrip())
-        lines.extend((" " * prefix_width + "  " + more).rstrip() for more in tail[1:])
+    for row in [headers, ["─" * w for w in widths], *rows]:
+        cells = [textwrap.wrap(str(c), widths[i]) or [""] if i == wrap else [str(c)] for i, c in enumerate(row)]
+        for k in range(max(len(c) for c in cells)):
+            parts = [(c[k] if k < len(c) else "").ljust(widths[i]) for i, c in enumerate(cells)]
+            lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)
 
 

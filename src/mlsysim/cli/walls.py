@@ -147,7 +147,7 @@ def walls_command(as_json: bool):
     if as_json:
         emit_json(records)
     else:
-        click.echo(table(["#", "slug", "domain", "question", "worked example"], rows))
+        click.echo(table(["#", "slug", "domain", "question", "worked example"], rows, wrap=3))
 
 
 @click.command("explain")

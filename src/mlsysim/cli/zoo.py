@@ -46,7 +46,8 @@ def zoo_command(kind: str, search: str | None, as_json: bool):
     specs = registry(KINDS[kind]).all()
     if search:
         needle = search.lower()
-        specs = [s for s in specs if needle in s.key.lower() or needle in s.name.lower()]
+        names = lambda s: [s.key, s.name, *getattr(s, "aliases", ())]  # noqa: E731
+        specs = [s for s in specs if any(needle in n.lower() for n in names(s))]
     if as_json:
         emit_json([spec_to_dict(s) for s in specs])
         return

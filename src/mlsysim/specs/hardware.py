@@ -79,6 +79,9 @@ class Hardware:
     @property
     def ridge_point(self) -> float:
         """FLOPs per byte at which BF16 (or the best dense) math and HBM bandwidth balance."""
+        if not self.peak or not self.memory_bandwidth:
+            raise InvalidInputError(f"hardware: {self.name} publishes no peak FLOP/s or memory bandwidth, "
+                                    f"so it has no ridge point", parameter="hardware")
         best = self.peak.get("bf16") or max(self.peak.values())
         return best / self.memory_bandwidth
 
@@ -90,7 +93,8 @@ class Hardware:
             top = "bf16" if "bf16" in self.peak else next(iter(self.peak))
             parts.append(f"{q(self.peak[top], 'flop_rate')} {top}")
         if self.memory_bytes:
-            parts.append(f"{q(self.memory_bytes, 'bytes')} at {q(self.memory_bandwidth or 0, 'bandwidth')}")
+            bandwidth = f" at {q(self.memory_bandwidth, 'bandwidth')}" if self.memory_bandwidth else ""
+            parts.append(f"{q(self.memory_bytes, 'bytes')}{bandwidth}")
         if self.tdp:
             parts.append(q(self.tdp, "power"))
         return ", ".join(parts)

@@ -111,6 +111,25 @@ class Model:
         """Parameters used per token (differs from `params` for mixture-of-experts models)."""
         return self._counts[1]
 
+    @cached_property
+    def inference(self):
+        """Per-model inference coefficients (matmul weights, attention, streamed weights), cached."""
+        from mlsysim.specs.arch.inference import profile
+
+        return profile(self)
+
+    @cached_property
+    def layer_groups(self) -> tuple[tuple[float, int], ...]:
+        """Distinct block sizes and how many blocks have each, in order of first appearance.
+
+        Transformer stacks repeat a few block shapes (dense, MoE), so per-layer sums become a
+        handful of terms, which keeps per-layer physics vectorizable.
+        """
+        counts: dict[float, int] = {}
+        for size in self.layer_params():
+            counts[size] = counts.get(size, 0) + 1
+        return tuple(counts.items())
+
     @property
     def is_moe(self) -> bool:
         return self.experts > 0

@@ -161,11 +161,15 @@ class Wall:
 
         return sweep(self, invalid=invalid, **inputs)
 
-    def sensitivity(self, output: str | None = None, params: Sequence[str] | None = None, **inputs):
-        """Elasticities ∂ln(output)/∂ln(param) of `output` to every numeric input, ranked."""
+    def sensitivity(self, output: str | None = None, params: Sequence[str] | None = None, *,
+                    at: Mapping[str, Any] | None = None, **inputs):
+        """Elasticities ∂ln(output)/∂ln(param) of `output` to every numeric input, ranked.
+
+        Give the point as keywords, or as `at={...}` if an input is named like an argument here.
+        """
         from mlsysim.analysis.sensitivity import sensitivity
 
-        return sensitivity(self, output=output, params=params, **inputs)
+        return sensitivity(self, output=output, params=params, at=at, **inputs)
 
     def solve(self, output: str, target, vary: str, **inputs):
         """The value of input `vary` at which `output` equals `target` (closed form if declared)."""

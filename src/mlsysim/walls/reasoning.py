@@ -25,7 +25,7 @@ def _generation(p, tokens, context, samples, element, kv_token, memory_rate, com
 
 def evaluate(model, hardware, steps, tokens_per_step, samples, prompt_tokens, answer_tokens, devices,
              precision, kv_precision, bandwidth, peak_flops, efficiency, price_per_device_hour):
-    p = inference.profile(model)
+    p = model.inference
     if bandwidth is None:
         bandwidth = per_spec(lambda h: h.memory_bandwidth, hardware)
     if peak_flops is None:

@@ -20,8 +20,7 @@ def _math_precision(hardware, precision):
 
 def evaluate(model, hardware, devices, prompt_tokens, output_tokens, batch, precision, kv_precision,
              bandwidth, peak_flops, efficiency, memory_efficiency):
-    profile = inference.profile(model) if not isinstance(model, np.ndarray) else None
-    coefficients = _coefficients(model, profile)
+    p = model.inference  # specs arrive one at a time (the Wall groups sweeps by spec)
     if bandwidth is None:
         bandwidth = per_spec(lambda h: h.memory_bandwidth, hardware)
     if peak_flops is None:
@@ -30,19 +29,19 @@ def evaluate(model, hardware, devices, prompt_tokens, output_tokens, batch, prec
     memory_efficiency = _efficiency(memory_efficiency, hardware, "memory_efficiency")
     compute_rate = peak_flops * efficiency * devices
     memory_rate = bandwidth * memory_efficiency * devices
-    weight_element = per_spec(bytes_per_element, precision)
-    kv_token = per_spec(lambda m, p: m.kv_bytes_per_token(p), model, kv_precision)
-    matmul, attention, params = coefficients["matmul"], coefficients["attention"], coefficients["params"]
+    weight_element = bytes_per_element(precision)
+    kv_token = model.kv_bytes_per_token(kv_precision)
+    matmul, attention, params = p.matmul_params, p.attention_coefficient, p.params
 
     # Prefill: the prompt's tokens in one pass; causal attention sees prompt/2 tokens on average.
     prefill_flops = batch * prompt_tokens * (2 * matmul + attention * prompt_tokens / 2)
-    prefill_read = coefficients["read"](1.0 * batch * prompt_tokens) * weight_element
+    prefill_read = inference.read_params(p, 1.0 * batch * prompt_tokens) * weight_element
     prefill_compute, prefill_memory = prefill_flops / compute_rate, prefill_read / memory_rate
     ttft = np.maximum(prefill_compute, prefill_memory)
 
     # Decode: one token per sequence per step; the cache holds prompt + half the output on average.
     context = prompt_tokens + output_tokens / 2
-    decode_bytes = coefficients["read"](batch) * weight_element + batch * context * kv_token
+    decode_bytes = inference.read_params(p, batch) * weight_element + batch * context * kv_token
     decode_flops = batch * (2 * matmul + attention * context)
     decode_memory, decode_compute = decode_bytes / memory_rate, decode_flops / compute_rate
     itl = np.maximum(decode_memory, decode_compute)
@@ -61,17 +60,6 @@ def evaluate(model, hardware, devices, prompt_tokens, output_tokens, batch, prec
         "prefill_regime": choose(prefill_compute >= prefill_memory, "compute-bound", "memory-bound"),
         "regime": choose(decode_memory >= decode_compute, "memory-bound", "compute-bound"),
     }
-
-
-def _coefficients(model, profile):
-    if profile is not None:
-        return {"matmul": profile.matmul_params, "attention": profile.attention_coefficient,
-                "params": profile.params, "read": lambda b: inference.read_params(profile, b)}
-    profiles = np.vectorize(inference.profile, otypes=[object])(model)
-    field = np.vectorize(lambda p, name: getattr(p, name), otypes=[float])
-    return {"matmul": field(profiles, "matmul_params"), "attention": field(profiles, "attention_coefficient"),
-            "params": field(profiles, "params"),
-            "read": lambda b: np.vectorize(inference.read_params, otypes=[float])(profiles, b)}
 
 
 def _efficiency(given, hardware, attribute):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from mlsysim.specs.arch import inference
 from mlsysim.walls.core import Constraint, Example, Input, Output, Wall
-from mlsysim.walls.support import choose, peak_flops_of, per_spec
+from mlsysim.walls.support import choose, peak_flops_of
 
 
 def _model_flops(model, sequence_length):
     """Training FLOPs per token: 3 × forward (6·N plus the attention term, PaLM appendix B)."""
-    forward = per_spec(lambda m, s: inference.flops_per_token(inference.profile(m), s), model, sequence_length)
-    attention = per_spec(lambda m, s: inference.profile(m).attention_coefficient * s, model, sequence_length)
+    forward = inference.flops_per_token(model.inference, sequence_length)
+    attention = model.inference.attention_coefficient * sequence_length
     return 3.0 * forward, forward, attention
 
 
@@ -21,7 +21,7 @@ def evaluate(achieved_flops, peak_flops, hardware, precision, tokens_per_second,
     model_flops_per_token = None
     extra = 0.0  # recomputed FLOPs per model FLOP
     if model is not None:
-        seq = sequence_length if sequence_length is not None else per_spec(lambda m: m.context_length, model)
+        seq = sequence_length if sequence_length is not None else model.context_length
         model_flops_per_token, forward, attention = _model_flops(model, seq)
         # Full recomputation repeats the forward pass; selective recomputes only the attention
         # core (Korthikanti et al. 2022, "Reducing Activation Recomputation", section 4).

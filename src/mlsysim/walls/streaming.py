@@ -9,17 +9,10 @@ from mlsysim.walls.core import Constraint, Example, Input, Output, Wall
 from mlsysim.walls.support import choose, field_of, per_spec
 
 
-def _layers(model):
-    """Weights of each streamed unit: the transformer blocks, then the output head."""
-    head = model.vocab * model.hidden if model.lm_head else 0.0
-    return np.array([*model.layer_params(), head], dtype=float)
-
-
-def _streamed_time(layers, element, tokens, injection, compute):
-    # Per layer: the weights arrive while the previous layer computes, so the slower wins.
-    injection_time = layers * element / injection
-    compute_time = 2.0 * layers * tokens / compute
-    return np.maximum(injection_time, compute_time).sum(), injection_time.sum(), compute_time.sum()
+def _units(model):
+    """(weights, count) of each distinct streamed unit: block shapes, then the output head."""
+    head = ((model.vocab * model.hidden, 1),) if model.lm_head else ()
+    return model.layer_groups + head
 
 
 def evaluate(model, hardware, injection_bandwidth, peak_flops, precision, tokens, efficiency, compare_hardware):
@@ -28,12 +21,16 @@ def evaluate(model, hardware, injection_bandwidth, peak_flops, precision, tokens
     if peak_flops is None:
         peak_flops = per_spec(lambda h, p: h.peak_flops(p), hardware, precision)
     compute = peak_flops * efficiency
-    element = per_spec(bytes_per_element, precision)
-    layered = np.vectorize(lambda m, e, t, i, c: _streamed_time(_layers(m), e, t, i, c), otypes=[float] * 3)
-    time, injection_time, compute_time = layered(model, element, tokens, injection_bandwidth, compute)
-    weights = per_spec(lambda m: float(_layers(m).sum()), model) * element
+    element = bytes_per_element(precision)
+    time = injection_time = compute_time = 0.0
+    for weights, count in _units(model):
+        # Per layer: its weights arrive while the previous layer computes, so the slower wins.
+        inject, work = weights * element / injection_bandwidth, 2.0 * weights * tokens / compute
+        time = time + count * np.maximum(inject, work)
+        injection_time, compute_time = injection_time + count * inject, compute_time + count * work
+    weight_bytes = sum(w * c for w, c in _units(model)) * element
     outputs = {"time": time, "injection_time": injection_time, "compute_time": compute_time,
-               "weight_bytes": weights, "injection_bandwidth": injection_bandwidth, "peak_flops": peak_flops,
+               "weight_bytes": weight_bytes, "injection_bandwidth": injection_bandwidth, "peak_flops": peak_flops,
                # Tokens per pass at which a layer's compute exactly hides its weight injection.
                "balance_tokens": compute * element / (2.0 * injection_bandwidth),
                "regime": choose(injection_time >= compute_time, "injection-bound", "compute-bound"),
@@ -41,7 +38,7 @@ def evaluate(model, hardware, injection_bandwidth, peak_flops, precision, tokens
     if compare_hardware is not None:
         gpu_bandwidth = field_of(compare_hardware, "memory_bandwidth", "compare_hardware")
         gpu_peak = per_spec(lambda h, p: h.peak_flops(p), compare_hardware, precision)
-        gpu_time = np.maximum(weights / gpu_bandwidth, 2.0 * weights / element * tokens / gpu_peak)
+        gpu_time = np.maximum(weight_bytes / gpu_bandwidth, 2.0 * weight_bytes / element * tokens / gpu_peak)
         outputs.update(gpu_time=gpu_time, speedup_vs_gpu=gpu_time / time)
     return outputs
 

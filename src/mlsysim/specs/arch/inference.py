@@ -77,8 +77,8 @@ def sum_of_max_linear(count, first_a, slope_a, first_b, slope_b):
     count = np.asarray(count, dtype=float)
     base = count * first_a + slope_a * count * (count - 1) / 2
     h0, h1 = np.asarray(first_b - first_a, dtype=float), np.asarray(slope_b - slope_a, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        zero = np.where(h1 != 0, -h0 / np.where(h1 != 0, h1, 1.0), 0.0)
+    with np.errstate(over="ignore"):  # a vanishing slope puts the crossing at ±inf, which clips fine
+        zero = np.divide(-h0, h1, out=np.zeros(np.broadcast(h0, h1).shape), where=h1 != 0)
     # Rising difference: positive after the crossing; falling: positive before it.
     start = np.clip(np.floor(zero) + 1, 0, count)
     rising_n = count - start

@@ -1,0 +1,5 @@
+"""`python -m mlsysim` runs the command line."""
+
+from mlsysim.cli.main import run
+
+run()
