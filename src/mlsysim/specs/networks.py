@@ -5,7 +5,9 @@ Ethernet/RoCE) and host buses (PCIe), with bandwidth as one device sees it.
 on an H100 is "900 GB/s" in NVIDIA's bidirectional total, 450 GB/s here; one 400 Gb/s NDR port
 is 50 GB/s. `link_bandwidth` is one link, per direction, and `links` how many a device has.
 `latency` is the one-hop (switch or link) latency where a source publishes one; end-to-end
-latencies through software stacks are larger.
+latencies through software stacks are larger. `collective_efficiency` is the fraction of the
+per-direction line rate that NCCL-style collectives sustain on large messages (packet headers
+and protocol overhead), measured and sourced per fabric; None where no measurement is on record.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from mlsysim.specs import fields
 from mlsysim.specs.registry import Source, read_sources
 
 KINDS = ("nvlink", "nvswitch", "infiniband", "ethernet", "pcie", "ici", "infinity-fabric", "cxl", "other")
-_QUANTITIES = {"bandwidth": "bandwidth", "link_bandwidth": "bandwidth", "latency": "time"}
+_QUANTITIES = {"bandwidth": "bandwidth", "link_bandwidth": "bandwidth", "latency": "time",
+               "collective_efficiency": "fraction"}
 _FIELDS = ("name", "kind", "links", "aliases", "notes", "source", "sources", *_QUANTITIES)
 
 
@@ -33,6 +36,7 @@ class Network:
     link_bandwidth: float | None = None
     links: int | None = None
     latency: float | None = None
+    collective_efficiency: float | None = None
     aliases: tuple[str, ...] = ()
     notes: str = ""
     sources: Mapping[str, Source] = field(default_factory=dict, repr=False, compare=False)
