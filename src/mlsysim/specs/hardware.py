@@ -22,7 +22,8 @@ _QUANTITIES = {
     "memory": "bytes", "memory_bandwidth": "bandwidth", "sram": "bytes",
     "scale_up_bandwidth": "bandwidth", "scale_out_bandwidth": "bandwidth",
     "injection_bandwidth": "bandwidth", "tdp": "power", "idle_power": "power", "price": "money",
-    "matmul_efficiency": "fraction", "memory_efficiency": "fraction",
+    "matmul_efficiency": "fraction", "memory_efficiency": "fraction", "attention_efficiency": "fraction",
+    "launch_overhead": "time",
 }
 _FIELDS = ("name", "vendor", "category", "year", "aliases", "notes", "peak", "peak_sparse",
            "scale_up_fabric", "scale_out_fabric", "devices_per_node", "source", "sources", *_QUANTITIES)
@@ -53,6 +54,8 @@ class Hardware:
     price: float | None = None
     matmul_efficiency: float | None = None
     memory_efficiency: float | None = None
+    attention_efficiency: float | None = None
+    launch_overhead: float | None = None
     aliases: tuple[str, ...] = ()
     notes: str = ""
     sources: Mapping[str, Source] = field(default_factory=dict, repr=False, compare=False)
@@ -130,6 +133,8 @@ def from_record(key: str, record: Mapping[str, Any]) -> Hardware:
         price=values["price"],
         matmul_efficiency=values["matmul_efficiency"],
         memory_efficiency=values["memory_efficiency"],
+        attention_efficiency=values["attention_efficiency"],
+        launch_overhead=values["launch_overhead"],
         aliases=tuple(str(a) for a in record.get("aliases") or ()),
         notes=fields.text(key, record, "notes"),
         sources=sources,

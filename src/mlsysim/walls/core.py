@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from mlsysim.errors import InvalidInputError, UnknownNameError
-from mlsysim.walls.declaration import REQUIRED, Constraint, Example, Input, Output
+from mlsysim.walls.declaration import NON_NUMERIC_OUTPUTS, REQUIRED, Constraint, Example, Input, Output
 from mlsysim.walls.result import WallResult, render_values
 from mlsysim.walls.validate import Problems, parse_input
 
@@ -69,17 +69,25 @@ class Wall:
                 raise UnknownNameError(f"input of wall '{self.slug}'", name, self.inputs, parameter=name)
         values = {name: parse_input(spec, inputs.get(name, spec.default), self.slug, problems)
                   for name, spec in self.inputs.items()}
+        categorical = self._categorical_arrays(values)
         for constraint in self.constraints:
-            ok = constraint.holds(values)
+            ok = (self._grouped(values, categorical, lambda **v: {"ok": constraint.holds(v)})["ok"]
+                  if categorical else constraint.holds(values))
             if ok is not True and not np.all(ok):
                 bad = ~np.asarray(ok, dtype=bool)
-                message = constraint.message.format(**render_values(self, values, bad))
+                if callable(constraint.message):
+                    message = constraint.message(values, bad)
+                else:
+                    message = constraint.message.format(**render_values(self, values, bad))
                 problems.report(bad if bad.ndim else True, message, constraint.error, constraint.parameter)
         return values
 
+    def _categorical_arrays(self, values: Mapping[str, Any]) -> list[str]:
+        return [n for n, v in values.items() if _is_array(v) and not self.inputs[n].is_numeric]
+
     def _evaluate(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        categorical = [n for n, v in values.items() if _is_array(v) and not self.inputs[n].is_numeric]
-        outputs = self._evaluate_grouped(values, categorical) if categorical else self.function(**values)
+        categorical = self._categorical_arrays(values)
+        outputs = self._grouped(values, categorical, self.function) if categorical else self.function(**values)
         missing = [name for name in self.outputs if name not in outputs]
         if missing:
             raise RuntimeError(f"wall {self.slug} did not compute {missing}")
@@ -88,7 +96,8 @@ class Wall:
                 outputs[name] = value.item()  # 0-d arrays from np.vectorize read as plain scalars
         return outputs
 
-    def _evaluate_grouped(self, values: Mapping[str, Any], categorical: list[str]) -> dict[str, Any]:
+    @staticmethod
+    def _grouped(values: Mapping[str, Any], categorical: list[str], function) -> dict[str, Any]:
         """Evaluate once per distinct combination of spec/choice values, numeric arrays sliced.
 
         Wall functions may then treat hardware, models and choices as scalars, while sweeps
@@ -104,7 +113,7 @@ class Wall:
             group = dict(values)
             for name, column in flat.items():
                 group[name] = column[index[0]] if name in categorical else column[index]
-            part = self.function(**group)
+            part = function(**group)
             for name, value in part.items():
                 if value is None:
                     outputs.setdefault(name, None)
@@ -139,7 +148,7 @@ class Wall:
                 patched[name] = value
         outputs = self._evaluate(patched)
         for name, out in outputs.items():
-            if out is not None and name in self.outputs and self.outputs[name].dimension != "text":
+            if out is not None and name in self.outputs and self.outputs[name].dimension not in NON_NUMERIC_OUTPUTS:
                 out = np.array(np.broadcast_to(out, shape), dtype=float)
                 out[bad] = np.nan
                 outputs[name] = out

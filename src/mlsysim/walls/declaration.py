@@ -23,6 +23,8 @@ class _Required:
 REQUIRED: Any = _Required()
 # Inputs whose values name registry entries rather than quantities.
 SPEC_KINDS = ("hardware", "model", "storage", "cpu", "network", "grid")
+# Outputs that are not SI quantities: a name ("text"), a yes/no ("flag"), a nested breakdown ("data").
+NON_NUMERIC_OUTPUTS = ("text", "flag", "data")
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Input:
 
     `dimension` is a unit dimension from `units.DIMENSIONS`, a registry kind from `SPEC_KINDS`
     (the value may then be a name or a spec object), "precision" (a numeric format such as
-    "bf16", aliases accepted) or "choice" (one of `choices`).
+    "bf16", aliases accepted), "choice" (one of `choices`) or "text" (a free string).
     `low`/`high` bound the valid range (inclusive unless `*_open`); `typical` is the range worth
     exploring in sweeps, property tests and sliders.
     """
@@ -47,10 +49,11 @@ class Input:
     integer: bool = False
     choices: tuple[str, ...] = ()
     typical: tuple[float, float] | None = None
+    keywords: tuple[tuple[str, Any], ...] = ()  # words that stand for a value, e.g. ("chinchilla", None)
 
     def __post_init__(self):
         known = self.dimension in DIMENSIONS or self.dimension in SPEC_KINDS or self.dimension in (
-            "choice", "precision")
+            "choice", "precision", "text")
         if not known:
             raise ValueError(f"input {self.name}: unknown dimension {self.dimension!r}")
         if self.dimension == "choice" and not self.choices:
@@ -87,14 +90,14 @@ class Input:
 
 @dataclass(frozen=True)
 class Output:
-    """One declared output: name, dimension (for its unit) and meaning."""
+    """One declared output: name, dimension (for its unit, or "text", "flag", "data") and meaning."""
 
     name: str
     dimension: str
     meaning: str
 
     def __post_init__(self):
-        if self.dimension not in DIMENSIONS and self.dimension != "text":
+        if self.dimension not in DIMENSIONS and self.dimension not in NON_NUMERIC_OUTPUTS:
             raise ValueError(f"output {self.name}: unknown dimension {self.dimension!r}")
 
 

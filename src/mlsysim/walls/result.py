@@ -84,7 +84,7 @@ class WallResult:
 
 
 def _unit(dimension: str) -> str:
-    return "" if dimension == "text" else si_unit(dimension)
+    return "" if dimension in ("text", "flag", "data") else si_unit(dimension)
 
 
 def to_json(value):
@@ -135,6 +135,8 @@ def _render(value, dimension: str, mask=None) -> str:
         return f"{_render(float(lo), dimension)} … {_render(float(hi), dimension)}"
     if isinstance(value, (str, np.str_)):
         return str(value)
-    if dimension == "text" or not isinstance(value, (int, float, np.number)):
+    if dimension == "flag":
+        return "yes" if value else "no"
+    if dimension in ("text", "data") or not isinstance(value, (int, float, np.number)):
         return getattr(value, "name", str(value))
     return format_quantity(value, dimension)

@@ -43,6 +43,11 @@ def parse_input(spec: Input, raw: Any, wall_slug: str, problems: Problems):
         raise InvalidInputError(
             f"{wall_slug}: missing required input {spec.name} ({spec.meaning}; e.g. {hint!r})",
             parameter=spec.name)
+    if spec.keywords and isinstance(raw, str):
+        word = raw.strip().lower()
+        for keyword, value in spec.keywords:
+            if word == keyword:
+                return value
     if raw is None:
         return None
     if spec.is_numeric:
@@ -53,6 +58,8 @@ def parse_input(spec: Input, raw: Any, wall_slug: str, problems: Problems):
         return _check_choice(spec, raw)
     if spec.dimension == "precision":
         return _check_precision(spec, raw)
+    if spec.dimension == "text":
+        return str(raw)
     return _resolve_spec(spec, raw)
 
 

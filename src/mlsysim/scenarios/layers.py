@@ -1,0 +1,121 @@
+"""One transformer layer on one device, forward and backward: GEMMs, attention, element-wise traffic.
+
+Shapes follow Megatron-style tensor parallelism (Shoeybi et al. 2019): column-parallel QKV and
+up-projections, row-parallel output and down-projections, so each device holds 1/tp of every
+weight matrix and the activations between layers are whole (or, with sequence parallelism,
+split along the sequence). Mixture-of-experts layers route each token to k of E experts;
+with expert parallelism a device holds E/ep experts and receives their tokens from its ep
+group, so it still multiplies k expert FFNs per token (Lepikhin et al. 2020, GShard).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlsysim.scenarios.kernels import FLASH_BACKWARD_FACTOR, Rates, attention_time, gemm_time, stream_time
+
+
+@dataclass
+class LayerTimes:
+    """Seconds of each kind of work for one layer and one micro-batch on one device."""
+
+    gemm: object = 0.0  # matrix multiplies (compute- or memory-bound, on the roofline)
+    attention: object = 0.0  # fused attention core
+    elementwise: object = 0.0  # norms, residual adds, activations, rotary: bandwidth-bound
+    flops: object = 0.0  # FLOPs executed, for utilization
+
+    def __add__(self, other: LayerTimes) -> LayerTimes:
+        return LayerTimes(self.gemm + other.gemm, self.attention + other.attention,
+                          self.elementwise + other.elementwise, self.flops + other.flops)
+
+    def scaled(self, gemm: float, attention: float, elementwise: float) -> LayerTimes:
+        return LayerTimes(self.gemm * gemm, self.attention * attention, self.elementwise * elementwise,
+                          self.flops * gemm)
+
+    @property
+    def total(self):
+        return self.gemm + self.attention + self.elementwise
+
+
+def attention_gemms(m, tp):
+    """(k, n) of the attention projections one device runs."""
+    h = m.hidden
+    if m.kv_lora_rank:  # multi-head latent attention: the down-projections are small and replicated
+        qk = m.qk_nope_head_dim + m.qk_rope_head_dim
+        q = [(h, m.q_lora_rank), (m.q_lora_rank, m.heads * qk / tp)] if m.q_lora_rank else [(h, m.heads * qk / tp)]
+        kv = [(h, m.kv_lora_rank + m.qk_rope_head_dim),
+              (m.kv_lora_rank, m.heads * (m.qk_nope_head_dim + m.v_head_dim) / tp)]
+        return q + kv + [(m.heads * m.v_head_dim / tp, h)]
+    q, kv = m.heads * m.head_dim, m.kv_heads * m.head_dim
+    return [(h, (q + 2 * kv) / tp), (q / tp, h)]
+
+
+def ffn_gemms(m, width, tp):
+    """(k, n) of one feed-forward block of inner width `width`, split over tp."""
+    up = 2 * width if m.ffn_type == "gated" else width
+    return [(m.hidden, up / tp), (width / tp, m.hidden)]
+
+
+def elementwise_elements(m, ffn_width):
+    """Activation elements read and written per token by a layer's memory-bound kernels.
+
+    Two norms (read h, write h), two residual adds (read 2h, write h), rotary on q and k, and
+    the activation function (gated: read 2f, write f; plain: read f, write f).
+    """
+    q, kv = _attention_widths(m)[0], m.kv_heads * m.head_dim
+    activation = 3 * ffn_width if m.ffn_type == "gated" else 2 * ffn_width
+    return 10 * m.hidden + 2 * (q + kv) + activation
+
+
+def forward(m, moe: bool, tokens, batch, queries, keys, tp, ep, element, rates: Rates) -> LayerTimes:
+    """One layer's forward pass for `tokens` = batch × queries tokens on one device."""
+    gemm = sum(gemm_time(tokens, k, n, element, rates) for k, n in attention_gemms(m, tp))
+    flops = sum(2.0 * tokens * k * n for k, n in attention_gemms(m, tp))
+    if moe:
+        expert_tokens = tokens * ep * m.experts_per_token / m.experts  # per local expert
+        local = m.experts / ep
+        for k, n in ffn_gemms(m, m.expert_ffn, tp):
+            gemm = gemm + local * gemm_time(expert_tokens, k, n, element, rates)
+            flops = flops + local * 2.0 * expert_tokens * k * n
+        gemm = gemm + gemm_time(tokens, m.hidden, m.experts, element, rates)  # router
+        if m.shared_experts:
+            for k, n in ffn_gemms(m, m.expert_ffn * m.shared_experts, tp):
+                gemm, flops = gemm + gemm_time(tokens, k, n, element, rates), flops + 2.0 * tokens * k * n
+        width = m.expert_ffn * (m.experts_per_token + m.shared_experts)
+        shuffle = 4 * m.experts_per_token * m.hidden  # permute tokens to experts and back: read + write
+    else:
+        for k, n in ffn_gemms(m, m.ffn, tp):
+            gemm, flops = gemm + gemm_time(tokens, k, n, element, rates), flops + 2.0 * tokens * k * n
+        width, shuffle = m.ffn, 0
+    qk, v = _attention_widths(m)
+    attention = attention_time(batch, queries, keys, qk / tp, v / tp, rates)
+    flops = flops + 2.0 * batch * queries * keys / 2.0 * (qk + v) / tp
+    traffic = tokens * (elementwise_elements(m, width) + shuffle) / tp * element
+    return LayerTimes(gemm=gemm, attention=attention, elementwise=stream_time(traffic, rates, kernels=8),
+                      flops=flops)
+
+
+def backward(fwd: LayerTimes) -> LayerTimes:
+    """The backward pass: data and weight gradients double the GEMMs and element-wise traffic;
+    fused attention recomputes its scores (FlashAttention-2: 2.5× the forward FLOPs)."""
+    return fwd.scaled(2.0, FLASH_BACKWARD_FACTOR, 2.0)
+
+
+def _attention_widths(m):
+    if m.kv_lora_rank:
+        return m.heads * (m.qk_nope_head_dim + m.qk_rope_head_dim), m.heads * m.v_head_dim
+    return m.heads * m.head_dim, m.heads * m.head_dim
+
+
+def head_forward(m, tokens, tp, element, rates: Rates) -> LayerTimes:
+    """The output (LM) head, vocabulary-parallel over tp, and the fp32 softmax cross-entropy."""
+    gemm = gemm_time(tokens, m.hidden, m.vocab / tp, element, rates)
+    logits = tokens * m.vocab / tp * 4.0 * 3  # fp32 logits: write, then read twice for the loss
+    return LayerTimes(gemm=gemm, elementwise=stream_time(logits, rates, kernels=3),
+                      flops=2.0 * tokens * m.hidden * m.vocab / tp)
+
+
+def zero() -> LayerTimes:
+    return LayerTimes(np.float64(0.0), np.float64(0.0), np.float64(0.0), np.float64(0.0))

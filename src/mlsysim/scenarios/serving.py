@@ -1,0 +1,114 @@
+"""The serving scenario: one model replica's latency and throughput, and the fleet an SLA needs.
+
+A replica is `devices` accelerators in tensor parallelism holding the weights once and a KV
+cache per sequence (Wall 5). Its decode step and prefill come from the kernels
+(`serving_step.py`, Walls 2 and 4); with continuous batching every step also absorbs the
+prefills of the requests that replace finished ones. Replicas for an arrival rate and a P99
+target come from queueing (Wall 7); cost, energy and carbon per token from Walls 17 and 18.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlsysim.errors import InfeasibleError
+from mlsysim.precision import bytes_per_element
+from mlsysim.scenarios.fabric import Fabric, resolve_network
+from mlsysim.scenarios.kernels import Rates
+from mlsysim.scenarios.serving_fleet import fleet
+from mlsysim.scenarios.serving_outputs import INPUTS, OUTPUTS, explain
+from mlsysim.scenarios.serving_step import decode_step_time, prefill_flops, prefill_time
+from mlsysim.walls.core import Constraint, Example, Wall
+from mlsysim.walls.support import choose
+
+
+def capacity(v):
+    """(weights per device, largest batch whose KV cache fits) for the replica."""
+    m, h = v["model"], v["hardware"]
+    weights = m.params * bytes_per_element(v["precision"]) / v["devices"]
+    per_sequence = m.kv_bytes_per_token(v["kv_precision"]) * (v["prompt_tokens"] + v["output_tokens"]
+                                                               + v["reasoning_tokens"])
+    budget = (h.memory_bytes * (1.0 - v["reserve"]) - weights) * v["devices"]
+    return weights, np.floor(np.maximum(budget, 0.0) / per_sequence)
+
+
+def evaluate(**v):
+    m, h, tp = v["model"], v["hardware"], v["devices"]
+    weights, most = capacity(v)
+    batch = most if v["batch"] is None else v["batch"]
+    if v["max_batch"] is not None:
+        batch = np.minimum(batch, v["max_batch"])
+    rates = Rates.of(h, _math_precision(h, v["precision"]), v["matmul_efficiency"], v["memory_efficiency"])
+    fabric = Fabric.of(resolve_network(v["scale_up"], h.scale_up_fabric), h.scale_up_bandwidth or 0.0, "scale-up")
+    element = bytes_per_element(v["precision"])
+    prefill = prefill_time(m, v["prompt_tokens"], tp, element, rates, fabric)
+    generated = v["output_tokens"] + v["reasoning_tokens"]
+    context = v["prompt_tokens"] + generated / 2.0
+    decode = decode_step_time(m, batch, context, tp, element, v["kv_precision"], rates, fabric)
+    # Continuous batching: each step, batch/generated requests finish and their replacements'
+    # prompts are prefilled in the same passes over the weights, so their arithmetic first fills
+    # the compute a memory-bound decode step leaves idle, then adds to the step.
+    arriving = batch / generated * prefill_flops(m, v["prompt_tokens"], tp) / rates.matmul
+    step = decode["step"] + np.maximum(arriving - (decode["step"] - decode["compute_time"]), 0.0)
+    latency = prefill + generated * step
+    throughput = batch / step * v["output_tokens"] / generated
+    out = {"ttft": prefill, "itl": step, "decode_step": decode["step"], "latency": latency,
+           "per_user_tokens_per_s": 1.0 / step, "throughput": throughput, "batch": batch + 0.0 * step,
+           "max_concurrency": most, "memory_per_device": weights + batch * _kv_per_device(v),
+           "memory_available": h.memory_bytes,
+           "regime": _regime(decode)}
+    out.update(fleet(v, h, latency, throughput, batch, step, prefill))
+    out["binding_wall"] = _binding(v, decode, batch, most, out)
+    return out
+
+
+def _math_precision(hardware, precision):
+    """Weight-only formats (int4, fp4 on older chips) still multiply in 16-bit."""
+    return precision if hardware.has_precision(precision) else "bf16"
+
+
+def _kv_per_device(v):
+    tokens = v["prompt_tokens"] + v["output_tokens"] + v["reasoning_tokens"]
+    return v["model"].kv_bytes_per_token(v["kv_precision"]) * tokens / v["devices"]
+
+
+def _regime(decode):
+    memory = decode["weight_read_time"] + decode["kv_read_time"]
+    return choose(memory >= 0.5 * decode["step"], "memory-bound", "compute-bound")
+
+
+def _binding(v, decode, batch, most, out):
+    memory_bound = decode["weight_read_time"] + decode["kv_read_time"] >= 0.5 * decode["step"]
+    per_replica = choose(memory_bound, choose(batch >= most, "batching", "memory"), "compute")
+    if v["rate"] is None:
+        return per_replica
+    return choose(out["replicas"] > out["replicas_for_load"], "tail-latency", per_replica)
+
+
+def _fits(v):
+    _, most = capacity(v)
+    return most >= 1 if v["batch"] is None else v["batch"] <= most
+
+
+SERVING = Wall(
+    number=None, slug="serving-deployment", title="Serving deployment", domain="composition",
+    question="How fast does a model serve, how many replicas does the traffic need, and at what cost?",
+    equation="ITL = max(bytes read / BW, FLOPs / peak) per step;  replicas = min{r : P99(r) ≤ target}",
+    latex=r"\mathrm{ITL}=\max\!\left(\tfrac{W+KV}{BW},\tfrac{F}{P}\right),\ r^*=\min\{r: P_{99}(r)\le T\}",
+    explanation=(
+        "Serving splits into a compute-bound prefill, which sets the time to first token, and "
+        "memory-bound decode steps, which set the time between tokens until the batch is large "
+        "enough for arithmetic to dominate. The KV cache decides how large the batch can grow. "
+        "Replicas add capacity; queueing theory says how many keep the tail latency under a target "
+        "at a given arrival rate. Cost, energy and carbon per token follow from the devices' time."),
+    inputs=INPUTS, outputs=OUTPUTS,
+    constraints=[Constraint(_fits, "memory: the weights and the KV cache of the batch do not fit in {devices} "
+                            "device(s) of {hardware}; add devices, lower the batch or quantize", "batch",
+                            error=InfeasibleError)],
+    evaluate=evaluate, explain=explain, headline="itl", regimes=("memory-bound", "compute-bound"),
+    examples=[Example({"model": "llama-3-70b", "hardware": "h200", "devices": 2, "prompt_tokens": 2048,
+                       "output_tokens": 256, "batch": 32, "rate": "10/s", "p99": "20 s"}, {},
+                      source="a chat deployment: Llama 3 70B on H200 pairs at 10 requests per second")],
+    caveats=("Decode context is the average over the generation; prefills interleave with decode at "
+             "full efficiency; waits use the M/M/c Erlang C scaled by the Allen–Cunneen factor (1 + cv²)/2."),
+)

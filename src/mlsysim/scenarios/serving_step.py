@@ -1,0 +1,86 @@
+"""Prefill and decode of one model replica, kernel by kernel, on the roofline.
+
+Prefill runs the prompt's tokens through every layer at once (GEMMs with m = prompt tokens,
+causal fused attention); a decode step runs one token per sequence (GEMMs with m = batch, which
+are weight-bandwidth-bound until the batch is large) and reads each sequence's KV cache. Tensor
+parallelism over the replica's devices splits every weight and head, and adds two all-reduces
+of the activations per layer (Megatron-style), which at decode are latency-bound.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlsysim.scenarios import layers
+from mlsysim.scenarios.fabric import collective
+from mlsysim.scenarios.kernels import gemm_time, stream_time
+
+
+def prefill_flops(m, prompt, tp):
+    """FLOPs per device to prefill one prompt (causal attention: prompt/2 keys on average)."""
+    p = m.inference
+    return prompt * (2 * p.matmul_params + p.attention_coefficient * prompt / 2) / tp
+
+
+def prefill_time(m, prompt, tp, element, rates, fabric):
+    """Seconds to prefill one prompt of `prompt` tokens (time to first token, unqueued)."""
+    per_layer = layers.forward(m, bool(m.experts), prompt, 1.0, prompt, prompt, tp, 1, element, rates)
+    if m.experts and m.dense_layers:
+        dense = layers.forward(m, False, prompt, 1.0, prompt, prompt, tp, 1, element, rates)
+        share = (m.layers - m.dense_layers) / m.layers
+        per_layer = per_layer.scaled(share, share, share) + dense.scaled(1 - share, 1 - share, 1 - share)
+    comm = 2 * collective("all-reduce", prompt * m.hidden * element, tp, tp, fabric, fabric)
+    head = gemm_time(1.0, m.hidden, m.vocab / tp, element, rates)  # logits of the last token only
+    return m.layers * (per_layer.total + comm) + head
+
+
+def decode_step_time(m, batch, context, tp, element, kv_precision, rates, fabric):
+    """Seconds of one decode step for `batch` sequences whose caches hold `context` tokens."""
+    p = m.inference
+    weights = _dense_weights_per_layer(m) / tp
+    gemm = _gemm_roofline(batch, weights, element, rates)
+    if m.experts:
+        touched = m.experts * (1.0 - (1.0 - m.experts_per_token / m.experts) ** batch)
+        expert_weights = _expert_weights(m) / tp
+        per_expert = batch * m.experts_per_token / touched
+        moe = touched * _gemm_roofline(per_expert, expert_weights, element, rates)
+        share = (m.layers - m.dense_layers) / m.layers
+        dense_ffn = layers.ffn_gemms(m, m.ffn, 1)
+        dense_weights = sum(k * n for k, n in dense_ffn) / tp if m.dense_layers else 0.0
+        gemm = gemm + share * moe + (1 - share) * _gemm_roofline(batch, dense_weights, element, rates)
+    # K and V heads split over tp (replicated when there are fewer than tp); MLA's latent is shared.
+    split = 1 if m.kv_lora_rank else np.minimum(tp, m.kv_heads)
+    kv_bytes = batch * context * m.kv_bytes_per_token(kv_precision) / m.layers / split
+    attention_flops = batch * context * p.attention_coefficient / m.layers / tp
+    attention = np.maximum(kv_bytes / rates.memory, attention_flops / rates.attention) + rates.launch
+    width = m.expert_ffn * (m.experts_per_token + m.shared_experts) if m.experts else m.ffn
+    elementwise = stream_time(batch * layers.elementwise_elements(m, width) / tp * element, rates, kernels=8)
+    comm = 2 * collective("all-reduce", batch * m.hidden * element, tp, tp, fabric, fabric)
+    head = gemm_time(batch, m.hidden, m.vocab / tp, element, rates)
+    per_layer = gemm + attention + elementwise + comm
+    flops = batch * (2 * p.matmul_params + p.attention_coefficient * context) / tp
+    return {"step": m.layers * per_layer + head, "compute_time": flops / rates.matmul, "gemm": m.layers * gemm, "attention": m.layers * attention,
+            "elementwise": m.layers * elementwise, "communication": m.layers * comm, "head": head,
+            "weight_read_time": m.layers * weights * element / rates.memory,
+            "kv_read_time": m.layers * kv_bytes / rates.memory}
+
+
+def _gemm_roofline(tokens, weights, element, rates):
+    """A layer's GEMMs as one roofline: 2·tokens·weights FLOPs against reading the weights once."""
+    flops = 2.0 * tokens * weights
+    traffic = weights * element
+    return np.maximum(flops / rates.matmul, traffic / rates.memory) + 4 * rates.launch
+
+
+def _dense_weights_per_layer(m):
+    """Attention projections, plus the FFN when the layers are dense (MoE FFNs are counted apart)."""
+    attention = sum(k * n for k, n in layers.attention_gemms(m, 1))
+    if m.experts:
+        router = m.hidden * m.experts
+        shared = sum(k * n for k, n in layers.ffn_gemms(m, m.expert_ffn * m.shared_experts, 1))
+        return attention + router + (shared if m.shared_experts else 0.0)
+    return attention + sum(k * n for k, n in layers.ffn_gemms(m, m.ffn, 1))
+
+
+def _expert_weights(m):
+    return sum(k * n for k, n in layers.ffn_gemms(m, m.expert_ffn, 1))

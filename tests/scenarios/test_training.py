@@ -1,0 +1,113 @@
+"""The training scenario: the Iron Law from the physics, its consistency and its guard rails."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mlsysim as ms
+from mlsysim.cli.main import main
+
+LLAMA_405B = dict(model="llama-3.1-405b", hardware="h100", devices=16384, tp=8, pp=16, seq_len=8192,
+                  tokens="15.6T", global_batch=2048, vpp=4, recompute="full")
+
+
+@pytest.fixture(scope="module")
+def llama405():
+    return ms.TrainingJob(**LLAMA_405B).evaluate()
+
+
+def test_llama_405b_lands_in_the_published_band(llama405):
+    # Llama 3 paper (Dubey et al. 2024), table 4: 16K H100s, TP 8, PP 16, DP 128, seq 8192:
+    # 38–43 % BF16 MFU; the issue asks for a prediction within 35–48 % and tens of days.
+    assert 0.35 <= llama405.mfu <= 0.48
+    assert 10 * 86400 < llama405.time < 100 * 86400
+    assert llama405.dp == 128 and llama405.fits
+
+
+def test_iron_law_equals_the_scenario(llama405):
+    r = llama405
+    iron = ms.wall("iron-law")(flops=r.total_flops, devices=16384, hardware="h100", mfu=r.node_mfu,
+                               eta_scaling=r.eta_scaling, goodput=r.goodput)
+    assert iron.time == pytest.approx(r.time, rel=1e-9)
+    assert r.mfu == pytest.approx(r.node_mfu * r.eta_scaling, rel=1e-9)
+
+
+def test_terms_and_breakdown_name_their_walls(llama405):
+    terms = llama405.terms
+    assert set(terms["walls"]) == {"N", "peak", "mfu", "eta_scaling", "goodput"}
+    assert sum(terms["loss_share"].values()) == pytest.approx(1.0)
+    assert llama405.binding_wall in {b["wall"] for b in llama405.breakdown.values()}
+    json.dumps(llama405.to_dict(), allow_nan=False)
+
+
+def test_memory_parts_add_up(llama405):
+    r = llama405
+    parts = r.memory_weights + r.memory_gradients + r.memory_optimizer + r.memory_activations + r.memory_buffers
+    assert r.memory_per_device == pytest.approx(parts)
+    # 405.9B weights over TP 8 × PP 16 in BF16 is 6.34 GB per device.
+    assert r.memory_weights == pytest.approx(405.85e9 / 128 * 2, rel=1e-3)
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(tp=3), "tp"),
+    (dict(devices=1000), "dp"),
+    (dict(pp=200), "pp"),
+    (dict(global_batch=100), "global_batch"),
+])
+def test_bad_plans_name_the_rule(bad, match):
+    with pytest.raises(ms.MlsysimError, match=match):
+        ms.TrainingJob(**{**LLAMA_405B, **bad}).evaluate()
+
+
+def test_a_plan_that_does_not_fit_is_infeasible():
+    with pytest.raises(ms.InfeasibleError, match="memory"):
+        ms.TrainingJob(model="llama-3-70b", hardware="h100", devices=8, seq_len=4096, tokens="1T").evaluate()
+
+
+def test_auto_parallelism_finds_a_fitting_plan_with_runners_up():
+    r = ms.TrainingJob(model="llama-3-70b", hardware="h100", devices=1024, seq_len=8192, tokens="15T",
+                       parallelism="auto").evaluate()
+    assert r.fits and r.candidates_evaluated > 50
+    assert all(row["time"] >= r.time * (1 - 1e-9) for row in r.runners_up)
+
+
+def test_vectorized_equals_the_loop():
+    devices = np.array([64, 128, 256])
+    job = dict(model="llama-3-8b", hardware="h100", seq_len=4096, tokens="1T", tp=2)
+    vector = ms.scenarios.get("training")(devices=devices, **job)
+    for i, n in enumerate(devices):
+        scalar = ms.TrainingJob(devices=int(n), **job).evaluate()
+        assert vector.time[i] == pytest.approx(scalar.time, rel=1e-12)
+        assert vector.mfu[i] == pytest.approx(scalar.mfu, rel=1e-12)
+
+
+@settings(max_examples=15, deadline=None)
+@given(devices=st.sampled_from([64, 128, 256, 512, 1024]))
+def test_more_devices_never_fewer_peak_flops(devices):
+    small = ms.TrainingJob(model="llama-3-8b", hardware="h100", devices=devices, tp=2, tokens="1T").evaluate()
+    large = ms.TrainingJob(model="llama-3-8b", hardware="h100", devices=2 * devices, tp=2, tokens="1T").evaluate()
+    assert large.terms["values"]["N"] * large.terms["values"]["peak"] >= small.terms["values"]["N"] * small.terms["values"]["peak"]
+    assert large.time < small.time
+
+
+def test_larger_model_needs_more_memory():
+    plan = dict(hardware="h100", devices=64, tp=8, pp=8, seq_len=4096, tokens="1T", recompute="full")
+    small = ms.TrainingJob(model="llama-3-8b", **plan).evaluate()
+    large = ms.TrainingJob(model="llama-3-70b", **plan).evaluate()
+    assert large.memory_per_device > small.memory_per_device
+
+
+def test_chinchilla_tokens_by_default():
+    r = ms.TrainingJob(model="llama-3-8b", hardware="h100", devices=64, tp=2, tokens="chinchilla").evaluate()
+    assert r.tokens == pytest.approx(20 * ms.model("llama-3-8b").params)
+
+
+def test_cli_train_json_through_the_wall_command(capsys):
+    args = ["wall", "training", "--model", "llama-3-8b", "--hardware", "h100", "--devices", "64", "--tp", "2",
+            "--tokens", "1T", "--json"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["outputs"]["time"] > 0 and data["units"]["time"] == "s"
