@@ -25,6 +25,8 @@ class Rates:
     attention: float  # FLOP/s sustained by fused attention kernels
     memory: float  # B/s sustained by streaming kernels
     launch: float  # s of fixed overhead per kernel launch
+    matmul_efficiency: float = 1.0  # the fractions behind the rates, reported by scenarios
+    memory_efficiency: float = 1.0
 
     @classmethod
     def of(cls, hardware, precision: str, matmul_efficiency=None, memory_efficiency=None) -> Rates:
@@ -33,7 +35,8 @@ class Rates:
         memory = memory_efficiency if memory_efficiency is not None else _field(hardware, "memory_efficiency")
         attention = _field(hardware, "attention_efficiency", default=matmul)
         return cls(matmul=peak * matmul, attention=peak * attention, memory=hardware.memory_bandwidth * memory,
-                   launch=_field(hardware, "launch_overhead", default=0.0))
+                   launch=_field(hardware, "launch_overhead", default=0.0), matmul_efficiency=matmul,
+                   memory_efficiency=memory)
 
 
 def _field(hardware, name: str, default=1.0):

@@ -56,6 +56,7 @@ def evaluate(**v):
            "per_user_tokens_per_s": 1.0 / step, "throughput": throughput, "batch": batch + 0.0 * step,
            "max_concurrency": most, "memory_per_device": weights + batch * _kv_per_device(v),
            "memory_available": h.memory_bytes,
+           "matmul_efficiency": rates.matmul_efficiency, "memory_efficiency": rates.memory_efficiency,
            "regime": _regime(decode)}
     out.update(fleet(v, h, latency, throughput, batch, step, prefill))
     out["binding_wall"] = _binding(v, decode, batch, most, out)

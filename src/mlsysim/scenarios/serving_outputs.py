@@ -67,6 +67,8 @@ OUTPUTS = [
     Output("cost_per_million_tokens", "money", "device cost per million output tokens"),
     Output("energy_per_token", "energy", "device energy per output token"),
     Output("carbon_per_million_tokens", "carbon", "emissions per million output tokens, PUE included"),
+    Output("matmul_efficiency", "fraction", "achievable fraction of peak FLOP/s used"),
+    Output("memory_efficiency", "fraction", "achievable fraction of HBM bandwidth used"),
     Output("regime", "text", "what bounds a decode step"),
     Output("binding_wall", "text", "the wall that limits the deployment"),
 ]

@@ -61,7 +61,7 @@ def evaluate(**v):
     intra, inter = fabrics(v, hardware)
     element = _element(precision)
     parts = step(model, plan, rates, intra, inter, element)
-    return finish(v, model, hardware, plan, parts, memory(model, plan, element))
+    return finish(v, model, hardware, plan, parts, memory(model, plan, element), rates)
 
 
 INPUTS = [

@@ -39,6 +39,8 @@ OUTPUTS = [
     Output("energy", "energy", "energy at the devices (IT energy)"),
     Output("carbon", "carbon", "operational emissions, PUE included"),
     Output("cost", "money", "cost at the rental price (or the owner's cost per device-hour)"),
+    Output("matmul_efficiency", "fraction", "achievable fraction of peak FLOP/s used for GEMMs"),
+    Output("memory_efficiency", "fraction", "achievable fraction of HBM bandwidth used"),
     Output("terms", "data", "the Iron Law terms, their walls and their shares of the loss"),
     Output("breakdown", "data", "seconds per step by cause, with the wall behind each"),
     Output("binding_wall", "text", "the wall that costs the most time"),
@@ -50,7 +52,7 @@ _CAUSES = (("compute", "compute"), ("memory", "memory"), ("communication", "comm
            ("failures", "fragility"))
 
 
-def finish(v, model, hardware, plan, parts, mem) -> dict:
+def finish(v, model, hardware, plan, parts, mem, rates) -> dict:
     from mlsysim import wall
 
     peak, seq, batch, devices = hardware.peak_flops(v["precision"]), plan["seq_len"], plan["global_batch"], v["devices"]
@@ -85,6 +87,7 @@ def finish(v, model, hardware, plan, parts, mem) -> dict:
         "cluster_mtbf": v["mtbf"] / devices, "checkpoint_interval": checkpoint.interval,
         "device_hours": devices * time / 3600.0, "energy": energy, "carbon": carbon,
         "cost": _cost(v, hardware, devices * time),
+        "matmul_efficiency": rates.matmul_efficiency, "memory_efficiency": rates.memory_efficiency,
         "terms": _terms(tokens * 3 * forward, devices, peak, node_mfu, eta, goodput),
         "breakdown": breakdown,
     }

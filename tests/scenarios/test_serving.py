@@ -1,0 +1,104 @@
+"""The serving scenario, synthesis (Wall 22) and sensitivity (Wall 21) worked examples."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mlsysim as ms
+from mlsysim.analysis.synthesis import hardware_options
+
+
+def serve(**kw):
+    base = dict(model="llama-3-8b", hardware="h100", prompt_tokens=512, output_tokens=256)
+    return ms.ServingDeployment(**{**base, **kw}).evaluate()
+
+
+def test_result_names_and_json():
+    r = serve(batch=16, rate="20/s", p99="30 s", price_per_device_hour="$2.99/h")
+    for name in ("ttft", "itl", "latency", "throughput", "per_user_tokens_per_s", "max_concurrency", "replicas",
+                 "cost_per_million_tokens", "energy_per_token", "carbon_per_million_tokens", "binding_wall"):
+        assert r.outputs[name] is not None, name
+    assert r.meets_sla and r.p99_latency <= 30
+    json.dumps(r.to_dict(), allow_nan=False)
+
+
+def test_batch_max_is_the_largest_that_fits():
+    r = serve(batch="max")
+    wall5 = ms.wall("batching")(model="llama-3-8b", sequence_length=768, hardware="h100")
+    assert r.batch == r.max_concurrency == wall5.max_batch  # same KV arithmetic as Wall 5
+
+
+def test_too_large_a_batch_is_infeasible():
+    with pytest.raises(ms.InfeasibleError, match="memory"):
+        serve(model="llama-3-70b", batch=8)
+
+
+def test_decode_matches_the_serving_wall_at_batch_one():
+    # With unit efficiencies the scenario's decode step reduces to Wall 4's roofline (plus small terms).
+    r = serve(batch=1, matmul_efficiency=1.0, memory_efficiency=1.0)
+    wall = ms.wall("serving")(model="llama-3-8b", hardware="h100", prompt_tokens=512, output_tokens=256)
+    assert r.decode_step == pytest.approx(wall.itl, rel=0.05)
+
+
+@settings(max_examples=20, deadline=None)
+@given(factor=st.floats(1.0, 4.0))
+def test_higher_bandwidth_never_slower_decode(factor):
+    base = ms.hardware("h100")
+    import dataclasses
+
+    faster = dataclasses.replace(base, key="h100-fast", memory_bandwidth=base.memory_bandwidth * factor)
+    slow, fast = serve(batch=8), serve(batch=8, hardware=faster)
+    assert fast.itl <= slow.itl * (1 + 1e-12)
+
+
+def test_more_traffic_needs_more_replicas():
+    rates = [1, 10, 100]
+    replicas = [serve(batch=32, rate=f"{r}/s", p99="60 s").replicas for r in rates]
+    assert replicas == sorted(replicas) and replicas[-1] > replicas[0]
+
+
+def test_vectorized_equals_the_loop():
+    batches = np.array([1, 8, 64])
+    vector = ms.scenarios.get("serving")(model="llama-3-8b", hardware="h100", batch=batches)
+    for i, b in enumerate(batches):
+        assert vector.itl[i] == pytest.approx(serve(batch=int(b), prompt_tokens=1024, output_tokens=256).itl)
+
+
+# -- Wall 22 worked example ----------------------------------------------------------------
+
+def test_synthesis_140gb_at_50ms():
+    # spec, Wall 22: 140 GB at 50 ms per token needs 2.8 TB/s; no single A100 does it; two H100s do.
+    r = ms.wall("synthesis")(weight_bytes="140 GB", target_latency="50 ms")
+    assert r.required_bandwidth == pytest.approx(2.8e12)
+    a100 = [o for o in r.options if o["hardware"] == "a100-80gb-sxm"]
+    assert a100 and a100[0]["devices"] >= 2  # 2.04 TB/s and 80 GB: neither fast nor large enough alone
+    h100 = hardware_options(140e9, 0.05, candidates=[ms.hardware("h100")])
+    assert h100[0]["devices"] == 2  # 2 × 80 GB holds 140 GB; 2 × 3.35 TB/s ≥ 2.8 TB/s
+
+
+# -- Wall 21 worked examples --------------------------------------------------------------
+
+def test_sensitivity_decode_is_bandwidth_bound_and_prefill_compute_bound():
+    decode = ms.sensitivity(ms.wall("serving"), output="itl", params=["bandwidth", "peak_flops"],
+                            model="llama-3-8b", hardware="h100", batch=1)
+    assert decode.binding == "bandwidth"
+    assert decode.elasticities["bandwidth"] == pytest.approx(-1.0, abs=0.02)
+    assert abs(decode.elasticities["peak_flops"]) < 0.05
+    prefill = ms.sensitivity(ms.wall("serving"), output="ttft", params=["bandwidth", "peak_flops"],
+                             model="llama-3-8b", hardware="h100", prompt_tokens=8192)
+    assert prefill.binding == "peak_flops" and prefill.elasticities["peak_flops"] == pytest.approx(-1.0, abs=0.02)
+
+
+def test_sensitivity_over_a_scenario():
+    result = ms.ServingDeployment(model="llama-3-8b", hardware="h100", batch=4).sensitivity(
+        output="itl", params=["memory_efficiency", "matmul_efficiency"])
+    assert result.binding == "memory_efficiency"
+
+
+def test_generic_inverse_solves_a_scenario_input():
+    job = ms.ServingDeployment(model="llama-3-8b", hardware="h100", batch=16)
+    solved = job.solve("itl", "20 ms", "memory_efficiency")
+    assert solved.achieved == pytest.approx(0.020, rel=1e-6)
