@@ -59,6 +59,7 @@ COMMANDS = {
     "wall": ("mlsysim.cli.walls", "wall_group", "Evaluate one wall: mlsysim wall memory --weight-bytes 16GB --bandwidth 3.35TB/s"),
     "explain": ("mlsysim.cli.walls", "explain_command", "A wall's law, equation, inputs and live worked example."),
     "zoo": ("mlsysim.cli.zoo", "zoo_command", "List the registries: hardware, models, …"),
+    "validate": ("mlsysim.cli.validate", "validate_command", "Predictions vs published measurements: errors, targets, coverage."),
 }
 
 

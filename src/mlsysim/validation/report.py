@@ -1,0 +1,122 @@
+"""Summaries of validation rows: per-category (and sub-group) median and worst absolute error,
+the targets of issue 7, coverage, and the renderings (terminal, JSON, markdown)."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from mlsysim.validation.harness import CIRCULAR, NOT_EXPRESSIBLE, PENDING, PREDICTED, Row
+
+
+@dataclass(frozen=True)
+class Target:
+    """Largest acceptable median |error| (and, where set, worst |error|) of a group."""
+
+    median: float
+    worst: float | None = None
+    what: str = ""
+
+    def __str__(self) -> str:
+        worst = f", worst ≤ {self.worst:.0%}" if self.worst is not None else ""
+        return f"median ≤ {self.median:.0%}{worst}"
+
+
+# Issue 7. Keys are a category or a "category/group" an expresser assigns.
+TARGETS = {
+    "training_throughput": Target(0.10, 0.25, "training throughput and MFU"),
+    "inference": Target(0.15, None, "inference throughput and time to first token"),
+    "collectives": Target(0.10, None, "NCCL bus bandwidth"),
+    "scaling_laws": Target(0.02, None, "Chinchilla table, fits and exponents"),
+    "scaling_laws/optimal-tokens": Target(0.02, None, "Chinchilla compute-optimal tokens (Table 3, §4.1)"),
+    "queueing": Target(0.02, None, "closed-form queueing checkpoints"),
+    "carbon_energy/arithmetic": Target(0.02, None, "energy and carbon arithmetic from full configs"),
+    "carbon_energy/model-card": Target(0.02, None, "model-card emissions arithmetic"),
+}
+COVERAGE_TARGET = 0.90
+
+
+@dataclass
+class GroupSummary:
+    """One category, or one sub-group of a category."""
+
+    name: str
+    category: str
+    rows: list[Row] = field(repr=False)
+    target: Target | None = None
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.rows)
+
+    @property
+    def errors(self) -> list[float]:
+        return [abs(r.error) for r in self.rows if r.status == PREDICTED]
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.errors) if self.errors else None
+
+    @property
+    def worst(self) -> Row | None:
+        counted = [r for r in self.rows if r.status == PREDICTED]
+        return max(counted, key=lambda r: abs(r.error)) if counted else None
+
+    @property
+    def status(self) -> str:
+        if not self.errors:
+            return "pending scenarios" if self.count(PENDING) else "none expressed"
+        if self.target is None:
+            return "no target"
+        worst_ok = self.target.worst is None or abs(self.worst.error) <= self.target.worst
+        return "pass" if self.median <= self.target.median and worst_ok else "FAIL"
+
+    def to_dict(self) -> dict:
+        worst = self.worst
+        return {"group": self.name, "category": self.category, "records": len(self.rows),
+                "predicted": self.count(PREDICTED), "circular": self.count(CIRCULAR),
+                "not_expressible": self.count(NOT_EXPRESSIBLE), "pending": self.count(PENDING),
+                "median_abs_error": self.median, "worst_abs_error": None if worst is None else abs(worst.error),
+                "worst_id": None if worst is None else worst.id,
+                "target_median": None if self.target is None else self.target.median,
+                "target_worst": None if self.target is None else self.target.worst, "status": self.status}
+
+
+@dataclass
+class Summary:
+    groups: list[GroupSummary]
+    rows: list[Row] = field(repr=False)
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.rows)
+
+    @property
+    def coverage(self) -> float:
+        """Records predicted (not circular) over all records."""
+        return self.count(PREDICTED) / len(self.rows) if self.rows else 0.0
+
+    def misses(self) -> list[str]:
+        """One line per missed target (groups and coverage)."""
+        lines = [f"{g.name}: median {g.median:.1%}, worst {abs(g.worst.error):.1%} ({g.worst.id}); target {g.target}"
+                 for g in self.groups if g.status == "FAIL"]
+        if self.coverage < COVERAGE_TARGET:
+            lines.append(f"coverage {self.coverage:.0%} ({self.count(PREDICTED)} of {len(self.rows)} records "
+                         f"predicted); target ≥ {COVERAGE_TARGET:.0%}")
+        return lines
+
+    def to_dict(self) -> dict:
+        return {"records": len(self.rows), "predicted": self.count(PREDICTED), "circular": self.count(CIRCULAR),
+                "not_expressible": self.count(NOT_EXPRESSIBLE), "pending": self.count(PENDING),
+                "coverage": self.coverage, "coverage_target": COVERAGE_TARGET,
+                "groups": [g.to_dict() for g in self.groups], "misses": self.misses()}
+
+
+def summarize(rows: list[Row]) -> Summary:
+    """Category summaries in table order, each followed by its sub-groups when it has any."""
+    groups: list[GroupSummary] = []
+    for category in dict.fromkeys(r.category for r in rows):
+        mine = [r for r in rows if r.category == category]
+        groups.append(GroupSummary(category, category, mine, TARGETS.get(category)))
+        names = list(dict.fromkeys(r.group for r in mine if r.group != category))
+        for name in names:
+            groups.append(GroupSummary(name, category, [r for r in mine if r.group == name], TARGETS.get(name)))
+    return Summary(groups, rows)
