@@ -111,3 +111,16 @@ def test_cli_train_json_through_the_wall_command(capsys):
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["outputs"]["time"] > 0 and data["units"]["time"] == "s"
+
+
+def test_vision_training_is_data_parallel_and_can_be_storage_bound():
+    # ResNet-50 at 110 kB per ImageNet JPEG: 64 A100s want ~300k images/s, far beyond 64 S3 streams.
+    r = ms.TrainingJob(model="resnet-50", hardware="a100", devices=64, tokens="115M", storage="aws-s3-connection",
+                       storage_drives=64, bytes_per_token="110 kB").evaluate()
+    assert r.binding_wall == "ingestion"
+    fast = ms.TrainingJob(model="resnet-50", hardware="a100", devices=64, tokens="115M").evaluate()
+    assert fast.time < r.time
+    with pytest.raises(ms.InvalidInputError, match="data parallelism"):
+        ms.TrainingJob(model="resnet-50", hardware="a100", devices=64, tokens="115M", tp=2).evaluate()
+    with pytest.raises(ms.InvalidInputError, match="tokens"):
+        ms.TrainingJob(model="resnet-50", hardware="a100", devices=64).evaluate()

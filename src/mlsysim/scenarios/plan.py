@@ -21,9 +21,13 @@ def data_parallel(v):
 
 def global_batch(v):
     """Sequences per step: as given, from a token count, or 4M tokens (Llama 3's first stage:
-    4M tokens per batch, Dubey et al. 2024, section 3.4.1) rounded to the data-parallel width."""
+    4M tokens per batch, Dubey et al. 2024, section 3.4.1) rounded to the data-parallel width.
+    Vision models default to 32 images per device (Goyal et al. 2017, "Accurate, Large
+    Minibatch SGD", the per-GPU batch of their ResNet-50 runs)."""
     if v["global_batch"] is not None:
         return v["global_batch"]
+    if _is_vision(v):
+        return 32 * data_parallel(v) * v["micro_batch"]
     tokens = v["global_batch_tokens"] if v["global_batch_tokens"] is not None else 4 * 2**20
     group = data_parallel(v) * v["micro_batch"]
     return np.maximum(np.round(tokens / v["seq_len"] / group), 1) * group
@@ -39,6 +43,12 @@ def resolve(v, model, hardware) -> dict:
             "micro_batches": batch / (dp * v["micro_batch"]), "devices_per_node": node,
             "sharding": v["sharding"], "recompute": v["recompute"], "comm_overlap": v["comm_overlap"],
             "buffer_bytes": v["buffer_bytes"]}
+
+
+def _is_vision(v):
+    from mlsysim.walls.support import per_spec
+
+    return per_spec(lambda m: float(m.kind in ("cnn", "vit")), v["model"]) > 0
 
 
 def _whole(x) -> bool | np.ndarray:
@@ -59,7 +69,10 @@ CONSTRAINTS = [
                "dp: tp {tp} × pp {pp} × dp {dp} × cp {cp} must equal the devices {devices}", "dp"),
     Constraint(lambda v: _model(v, "heads") % np.asarray(v["tp"]).astype(int) == 0,
                "tp: {tp} does not divide the model's attention heads", "tp"),
-    Constraint(lambda v: v["pp"] * v["vpp"] <= _model(v, "layers"),
+    Constraint(lambda v: ~_is_vision(v) | ((v["tp"] == 1) & (v["pp"] == 1) & (v["cp"] == 1) & (v["ep"] == 1)),
+               "tp: vision models are trained with data parallelism only here; leave tp, pp, cp and ep at 1",
+               "tp"),
+    Constraint(lambda v: _is_vision(v) | (v["pp"] * v["vpp"] <= _model(v, "layers")),
                "pp: {pp} stages × {vpp} interleaved chunks exceed the model's layers", "pp"),
     Constraint(lambda v: _whole(global_batch(v) / (data_parallel(v) * v["micro_batch"])),
                "global_batch: {global_batch} sequences do not split into whole micro-batches of {micro_batch} "

@@ -18,10 +18,12 @@ from mlsysim.scenarios import plan as plans
 from mlsysim.scenarios.fabric import Fabric, resolve_network
 from mlsysim.scenarios.kernels import Rates
 from mlsysim.scenarios.training_memory import memory
-from mlsysim.scenarios.training_outputs import OUTPUTS, explain, finish
+from mlsysim.scenarios import vision
+from mlsysim.scenarios.training_outputs import OUTPUTS, explain, finish, work_of_language_model
 from mlsysim.scenarios.training_step import step
 from mlsysim.walls.core import Example, Input, Wall
 
+VISION = ("cnn", "vit")
 # 14 bytes per parameter: 16-bit weights plus fp32 master weights and Adam's two moments
 # (Rajbhandari et al. 2020, ZeRO, section 3).
 CHECKPOINT_BYTES_PER_PARAM = 14.0
@@ -50,8 +52,9 @@ def fabrics(v, hardware):
 
 def _memory_of(v):
     resolved = plans.resolve(v, v["model"], v["hardware"])
-    needed = memory(v["model"], resolved, _element(v["precision"]))["total"]
-    return needed, v["hardware"].memory_bytes
+    model = v["model"]
+    measure = vision.memory if model.kind in VISION else memory
+    return measure(model, resolved, _element(v["precision"]))["total"], v["hardware"].memory_bytes
 
 
 def evaluate(**v):
@@ -60,8 +63,17 @@ def evaluate(**v):
     rates = Rates.of(hardware, precision, v["matmul_efficiency"], v["memory_efficiency"])
     intra, inter = fabrics(v, hardware)
     element = _element(precision)
+    if model.kind in VISION:
+        if v["tokens"] is None:
+            raise InvalidInputError(f"tokens: give the number of training images for {model.name} "
+                                    f"(e.g. 90 epochs of ImageNet: 115M)", parameter="tokens")
+        parts = vision.step(model, plan, rates, intra, inter, element)
+        work = {"forward": model.flops_per_sample(), "items": plan["global_batch"], "extra": 0.0,
+                "tokens": v["tokens"]}
+        return finish(v, model, hardware, plan, parts, vision.memory(model, plan, element), rates, work)
     parts = step(model, plan, rates, intra, inter, element)
-    return finish(v, model, hardware, plan, parts, memory(model, plan, element), rates)
+    work = work_of_language_model(v, model, plan)
+    return finish(v, model, hardware, plan, parts, memory(model, plan, element), rates, work)
 
 
 INPUTS = [
@@ -70,7 +82,8 @@ INPUTS = [
     Input("model", "model", "the model to train"),
     Input("hardware", "hardware", "the accelerator"),
     Input("devices", "count", "accelerators in the job", low=1, integer=True, typical=(8, 100_000)),
-    Input("tokens", "count", "training tokens (default or 'chinchilla': 20 per parameter)", default=None, low=1,
+    Input("tokens", "count", "training tokens, or images for vision models (default or 'chinchilla': 20 "
+          "tokens per parameter)", default=None, low=1,
           typical=(1e9, 1e14), keywords=(("chinchilla", None),)),
     Input("precision", "precision", "precision of the matmuls (bf16, fp8, …)", default="bf16"),
     Input("seq_len", "count", "sequence length", default=4096, low=1, integer=True, typical=(512, 131072)),

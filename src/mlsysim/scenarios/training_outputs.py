@@ -52,21 +52,28 @@ _CAUSES = (("compute", "compute"), ("memory", "memory"), ("communication", "comm
            ("failures", "fragility"))
 
 
-def finish(v, model, hardware, plan, parts, mem, rates) -> dict:
-    from mlsysim import wall
-
-    peak, seq, batch, devices = hardware.peak_flops(v["precision"]), plan["seq_len"], plan["global_batch"], v["devices"]
-    p = model.inference
+def work_of_language_model(v, model, plan) -> dict:
+    """Forward FLOPs per token (PaLM's convention: full-context attention), tokens per step."""
+    p, seq = model.inference, plan["seq_len"]
     forward = 2 * p.matmul_params + p.attention_coefficient * seq
     extra = {"none": 0.0, "selective": p.attention_coefficient * seq, "full": forward}[plan["recompute"]]
     tokens = v["tokens"] if v["tokens"] is not None else 20.0 * model.params
-    step_flops = batch * seq * 3 * forward
-    step_time = parts["step_time"] * _data_factor(v, batch * seq, parts["step_time"])
+    return {"forward": forward, "items": plan["global_batch"] * seq, "extra": extra, "tokens": tokens}
+
+
+def finish(v, model, hardware, plan, parts, mem, rates, work) -> dict:
+    from mlsysim import wall
+
+    peak, devices = hardware.peak_flops(v["precision"]), v["devices"]
+    forward, items, extra, tokens = work["forward"], work["items"], work["extra"], work["tokens"]
+    batch, seq = plan["global_batch"], items / plan["global_batch"]
+    step_flops = items * 3 * forward
+    step_time = parts["step_time"] * _data_factor(v, items, parts["step_time"])
     checkpoint = wall("checkpoint")(write_time=model.params * 14.0 / v["checkpoint_bandwidth"],
                                     mtbf=v["mtbf"] / devices, interval=v["checkpoint_interval"],
                                     restart_time=v["restart_time"])
     goodput = checkpoint.goodput
-    steps = tokens / (batch * seq)
+    steps = tokens / items
     time = steps * step_time / goodput
     mfu = step_flops / (step_time * devices * peak)
     node_mfu = step_flops / devices / (parts["compute"] * peak)
@@ -75,7 +82,7 @@ def finish(v, model, hardware, plan, parts, mem, rates) -> dict:
     energy, carbon = _energy_and_carbon(v, hardware, devices * time)
     out = {
         "time": time, "step_time": step_time, "steps": steps, "tokens": tokens + 0 * time,
-        "tokens_per_s": batch * seq / step_time, "total_flops": tokens * 3 * forward,
+        "tokens_per_s": items / step_time, "total_flops": tokens * 3 * forward,
         "achieved_flops_per_device": mfu * peak, "mfu": mfu, "hfu": mfu * (1 + extra / (3 * forward)),
         "node_mfu": node_mfu, "eta_scaling": eta, "goodput": goodput,
         "memory_per_device": mem["total"], "memory_weights": mem["weights"], "memory_gradients": mem["gradients"],
@@ -159,6 +166,9 @@ def _cost(v, hardware, device_seconds):
         return None
     from mlsysim import wall
 
+    if v["region"] is None or v["region"].electricity_price is None:
+        return None
+    # An owner's cost per device-hour (Wall 17) at the region's electricity price.
     owned = wall("capital")(hardware=hardware, devices=v["devices"], utilization=1.0, region=v["region"])
     return owned.cost_per_device_hour * device_seconds / 3600.0
 
@@ -166,7 +176,8 @@ def _cost(v, hardware, device_seconds):
 def explain(r) -> str:
     o = r.outputs
     binding = r.fmt("binding_wall")
-    return (f"Training {r.fmt('model')} on {r.fmt('devices')} × {r.fmt('hardware')} for {r.fmt('tokens')} tokens "
+    items = "images" if r.inputs["model"].kind in ("cnn", "vit") else "tokens"
+    return (f"Training {r.fmt('model')} on {r.fmt('devices')} × {r.fmt('hardware')} for {r.fmt('tokens')} {items} "
             f"takes {r.fmt('time')} ({r.fmt('device_hours')} device-hours). At peak it would take "
             f"{_fmt_time(o['terms']['ideal_time'])}; kernels reach {r.fmt('node_mfu')} of peak (MFU), "
             f"collectives and bubbles leave {r.fmt('eta_scaling')} (η_scaling) and failures and checkpoints "

@@ -52,6 +52,7 @@ class _Net:
         self.bias, self.norm_params = bias, norm_params
         self.params = 0
         self.macs = 0
+        self.layers: list[tuple[int, int, int, int]] = []  # (MACs, input elements, output elements, weights)
 
     def fork(self) -> _Net:
         """A side branch (e.g. a residual shortcut) starting from the current shape."""
@@ -60,15 +61,18 @@ class _Net:
     def join(self, branch: _Net) -> None:
         self.params += branch.params
         self.macs += branch.macs
+        self.layers += branch.layers
 
     def conv(self, out: int, kernel, stride: int = 1, *, groups: int = 1, norm: bool = True,
              bias: bool | None = None) -> None:
         kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+        inputs = self.c * self.h * self.w
         self.h, self.w = math.ceil(self.h / stride), math.ceil(self.w / stride)
         weights = out * (self.c // groups) * kh * kw
         self.params += weights + (out if (self.bias if bias is None else bias) else 0)
         self.params += self.norm_params * out if norm else 0
         self.macs += weights * self.h * self.w
+        self.layers.append((weights * self.h * self.w, inputs, out * self.h * self.w, weights))
         self.c = out
 
     def depthwise(self, kernel, stride: int = 1) -> None:
@@ -82,6 +86,7 @@ class _Net:
         inputs = self.c * self.h * self.w
         self.params += inputs * out + out + (self.norm_params * out if norm else 0)
         self.macs += inputs * out
+        self.layers.append((inputs * out, inputs, out, inputs * out))
         self.c, self.h, self.w = out, 1, 1
 
     def global_pool(self) -> None:
@@ -90,10 +95,20 @@ class _Net:
 
 def counts(m: Model) -> tuple[float, float]:
     """(parameters, forward FLOPs of one input) of the network described by `m.cnn`."""
+    net = _walk(m)
+    return float(net.params), 2.0 * net.macs
+
+
+def layers(m: Model) -> list[tuple[int, int, int, int]]:
+    """Each conv/dense layer as (MACs, input elements, output elements, weights), per input."""
+    return list(_walk(m).layers)
+
+
+def _walk(m: Model) -> _Net:
     spec = check(m)
     net = _Net(spec["channels"], *spec["input"], bias=spec["conv_bias"], norm_params=spec["norm_params"])
     _BUILDERS[spec["type"]](net, spec)
-    return float(net.params), 2.0 * net.macs
+    return net
 
 
 def check(m: Model) -> dict[str, Any]:
