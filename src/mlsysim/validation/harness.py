@@ -77,6 +77,10 @@ def evaluate(record, express) -> Row:
         return row
     try:
         low, high = record.bounds
+    except MlsysimError as error:
+        row.reason = str(error)
+        return row
+    try:
         prediction = express(record)
     except NotExpressible as missing:
         row.reason = missing.reason

@@ -94,9 +94,11 @@ def _device_power(record) -> Prediction:
     same = " (the registry's figure comes from the same document)" if same_source(record, hardware.sources.get("tdp")) else ""
     call = Call(f"ms.hardware({hardware.key!r}).tdp", {}, {"tdp": f"{hardware.tdp:g} W"},
                 f"Wall 17 (capital) takes a device's power to be its TDP when none is given{same}.")
+    circular = ("the registry's TDP is this record's own figure" if _transcribed(record, hardware.sources.get("tdp"),
+                                                                               value) else None)
     return Prediction(value, record.unit, f"mlsysim assumes {hardware.name} draws its TDP, {hardware.tdp:g} W; "
                       "measured training averages sit below TDP, or above it where host, memory and fans are "
-                      "counted per chip.", (call,), group="carbon_energy/device-power")
+                      "counted per chip.", (call,), group="carbon_energy/device-power", circular=circular)
 
 
 def _pue(record) -> Prediction:
