@@ -69,7 +69,7 @@ CONSTRAINTS = [
                "dp: tp {tp} × pp {pp} × dp {dp} × cp {cp} must equal the devices {devices}", "dp"),
     Constraint(lambda v: _model(v, "heads") % np.asarray(v["tp"]).astype(int) == 0,
                "tp: {tp} does not divide the model's attention heads", "tp"),
-    Constraint(lambda v: ~_is_vision(v) | ((v["tp"] == 1) & (v["pp"] == 1) & (v["cp"] == 1) & (v["ep"] == 1)),
+    Constraint(lambda v: np.logical_not(_is_vision(v)) | ((v["tp"] == 1) & (v["pp"] == 1) & (v["cp"] == 1) & (v["ep"] == 1)),
                "tp: vision models are trained with data parallelism only here; leave tp, pp, cp and ep at 1",
                "tp"),
     Constraint(lambda v: _is_vision(v) | (v["pp"] * v["vpp"] <= _model(v, "layers")),
