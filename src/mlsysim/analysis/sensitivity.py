@@ -127,3 +127,8 @@ class SensitivityResult:
         shown = ", ".join(f"{k}={v:+.3f}" if v is not None else f"{k}=undefined"
                           for k, v in self.elasticities.items())
         return f"<Sensitivity of {self.output}: {shown}>"
+
+    def _repr_html_(self) -> str:
+        from mlsysim.walls.html import sensitivity_table
+
+        return sensitivity_table(self)

@@ -140,3 +140,8 @@ class SolveResult:
 
     def __repr__(self) -> str:
         return f"<SolveResult {self.vary}={self.value:.6g} ({self.method})>"
+
+    def _repr_html_(self) -> str:
+        from mlsysim.walls.html import solve_table
+
+        return solve_table(self)

@@ -117,6 +117,11 @@ class SweepResult:
         name = getattr(self.target, "slug", type(self.target).__name__)
         return f"<SweepResult {name}: {len(self)} points, {int(self.valid.sum())} valid>"
 
+    def _repr_html_(self) -> str:
+        from mlsysim.walls.html import sweep_table
+
+        return sweep_table(self)
+
 
 def _cell(value):
     if isinstance(value, np.generic):
