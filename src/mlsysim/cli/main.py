@@ -60,6 +60,10 @@ COMMANDS = {
     "explain": ("mlsysim.cli.walls", "explain_command", "A wall's law, equation, inputs and live worked example."),
     "zoo": ("mlsysim.cli.zoo", "zoo_command", "List the registries: hardware, models, …"),
     "validate": ("mlsysim.cli.validate", "validate_command", "Predictions vs published measurements: errors, targets, coverage."),
+    "sweep": ("mlsysim.cli.sweep", "sweep_group", "Evaluate a wall over lists and ranges of inputs: --batch 1..256:log2"),
+    "plot": ("mlsysim.cli.plot", "plot_group", "Draw a roofline, tornado, queue curve, waterfall or Pareto front."),
+    "docs": ("mlsysim.cli.docs_command", "docs_group", "Generate the docs site pages from the declarations."),
+    "completion": ("mlsysim.cli.completion", "completion_command", "Print the shell completion script: bash, zsh or fish."),
 }
 
 

@@ -68,10 +68,18 @@ def build_wall_command(wall) -> click.Command:
         for spec in wall.inputs.values()
     ]
     params.append(click.Option(["--json", "as_json"], is_flag=True, help="Print one JSON object."))
+    if "--plot" not in {spec.flag for spec in wall.inputs.values()}:
+        params.append(click.Option(["--plot", "plot_file"], metavar="FILE", help="Also draw the result "
+                                   "(roofline, queue curve or sensitivity tornado) to FILE.png or FILE.svg."))
 
-    def callback(as_json: bool, **raw):
+    def callback(as_json: bool, plot_file: str | None = None, **raw):
         given = {name: value for name, value in raw.items() if value is not None}
         result = wall(**given)
+        if plot_file:
+            from mlsysim.viz import plot_result
+
+            plot_result(result, plot_file)
+            click.echo(f"drew {plot_file}", err=True)
         if as_json:
             emit_json(result.to_dict())
         else:

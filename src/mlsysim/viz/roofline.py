@@ -111,7 +111,7 @@ def roofline(data, path=None):
     x = np.geomspace(min(xs) / 10, max(xs) * 10, 400)
     divisor, unit = b.scale("flop_rate", max(data.peak, data.nominal_peak or 0))
     nominal = data.nominal_peak and data.nominal_bandwidth
-    if nominal and not (np.isclose(data.nominal_peak, data.peak) and np.isclose(data.nominal_bandwidth, data.bandwidth)):
+    if nominal and not np.allclose([data.nominal_peak, data.nominal_bandwidth], [data.peak, data.bandwidth]):
         ax.plot(x, np.minimum(data.nominal_peak, x * data.nominal_bandwidth) / divisor, "--", color=b.MUTED,
                 label="datasheet roof")
     ax.plot(x, np.minimum(data.peak, x * data.bandwidth) / divisor, color=b.ACCENT, lw=2,

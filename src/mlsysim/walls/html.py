@@ -81,8 +81,8 @@ def sensitivity_table(sensitivity) -> str:
     for name, e in sensitivity.elasticities.items():
         base = sensitivity.base.get(name)
         value = format_quantity(base, target.inputs[name].dimension) if base is not None else "—"
-        rows.append([name, value, "undefined" if e is None else f"{e:+.3f}", "◀ binding" if name == sensitivity.binding
-                     else ""])
+        mark = "◀ binding" if name == sensitivity.binding else ""
+        rows.append([name, value, "undefined" if e is None else f"{e:+.3f}", mark])
     shown = format_quantity(sensitivity.value, target.outputs[sensitivity.output].dimension)
     table = _table(["input", "at", "elasticity", ""], rows,
                    f"{_label(target)}: sensitivity of {sensitivity.output} = {shown}")
