@@ -234,12 +234,16 @@ def run(target, given: dict, *, opt_output=None, opt_best=None, opt_top=5, opt_m
             viz.sweep_plot(result, best, opt_plot)
     if opt_json:
         emit_json(summary(target, result, rows, best, not opt_maximize, opt_output, opt_plot))
-        return
+    else:
+        swept = [name for name, value in inputs.items() if isinstance(value, list)]
+        report(target, result, rows, swept, best, opt_maximize, opt_output, opt_plot)
+
+
+def report(target, result, rows, swept, best, maximize, path, plot) -> None:
+    """What was done on stderr; the best rows, formatted with units, on stdout."""
     click.echo(f"{slug_of(target)}: {len(result):,} points, {int(result.valid.sum()):,} valid"
-               + (f"; wrote {opt_output}" if opt_output else "") + (f"; drew {opt_plot}" if opt_plot else ""),
-               err=True)
-    swept = [name for name, value in inputs.items() if isinstance(value, list)]
-    click.echo(f"Best {len(rows)} by {best} ({'highest' if opt_maximize else 'lowest'}):")
+               + (f"; wrote {path}" if path else "") + (f"; drew {plot}" if plot else ""), err=True)
+    click.echo(f"Best {len(rows)} by {best} ({'highest' if maximize else 'lowest'}):")
     click.echo(table(*best_table(target, rows, swept, best)))
 
 
