@@ -313,10 +313,10 @@ def _format_time(x: float, digits: int) -> str:
     return f"{_sig(x, digits)} s"
 
 
-def _format_prefixed(unit: str, scales=_SCALE_DECIMAL, small: bool = False):
+def _format_prefixed(unit: str, scales=_SCALE_DECIMAL, small: bool = False, small_scales=_SCALE_SMALL):
     def formatter(x: float, digits: int) -> str:
         if small and 0 < abs(x) < 0.9995:
-            return _scaled(x, _SCALE_SMALL, unit, digits)
+            return _scaled(x, small_scales, unit, digits)
         if abs(x) >= 1e21:
             return f"{_sig(x, digits)} {unit}"
         return _scaled(x, scales, unit, digits)
@@ -362,6 +362,7 @@ _FORMATTERS = {
     "energy_price": lambda x, d: f"${_sig(x * JOULES_PER_KWH, d)}/kWh",
     "carbon": _format_carbon,
     "carbon_intensity": lambda x, d: f"{_sig(x * 1e3 * JOULES_PER_KWH, d)} gCO2e/kWh",
-    "water": _format_prefixed("L", scales=[(1e6, "M"), (1e3, "k"), (1.0, "")], small=True),
+    "water": _format_prefixed("L", scales=[(1e6, "M"), (1e3, "k"), (1.0, "")], small=True,
+                              small_scales=[(1.0, ""), (1e-3, "m")]),
     "water_intensity": lambda x, d: f"{_sig(x * JOULES_PER_KWH, d)} L/kWh",
 }

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import types
 
 import numpy as np
 import pytest
@@ -186,20 +185,13 @@ def test_help_lists_targets_and_flags(capsys):
     assert "--batch" in out and "log2" in out and "--output" in out
 
 
-def test_scenarios_resolve_after_walls(monkeypatch):
-    """A scenario module with `get` is consulted for names that are not walls."""
-    queue = ms.wall("tail-latency")
-
-    def get(name):
-        if name != "queueing":
-            raise ms.UnknownNameError("scenario", name, ["queueing"])
-        return queue
-
-    fake = types.ModuleType("mlsysim.scenarios")
-    fake.get, fake.names = get, lambda: ["queueing"]
-    monkeypatch.setitem(sys.modules, "mlsysim.scenarios", fake)
+def test_scenarios_resolve_after_walls():
+    """Walls come first ('serving' is Wall 4); scenarios are reached by their own names."""
     assert resolve_target("memory") is ms.wall("memory")
-    assert resolve_target("queueing") is queue
+    assert resolve_target("serving") is ms.wall("serving")
+    assert resolve_target("training").slug == "training"
+    assert resolve_target("serving-deployment").slug == "serving-deployment"
     with pytest.raises(ms.UnknownNameError, match="wall or scenario"):
         resolve_target("nothing-like-it")
-    assert main(["sweep", "queueing", "--arrival-rate", "1,2", "--service-rate", "1/s", "--servers", "4"]) == 0
+    assert main(["sweep", "training", "--model", "llama-3-8b", "--hardware", "h100", "--devices", "64,128",
+                 "--tp", "2", "--tokens", "1T"]) == 0

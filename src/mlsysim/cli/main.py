@@ -59,6 +59,8 @@ COMMANDS = {
     "wall": ("mlsysim.cli.walls", "wall_group", "Evaluate one wall: mlsysim wall memory --weight-bytes 16GB --bandwidth 3.35TB/s"),
     "explain": ("mlsysim.cli.walls", "explain_command", "A wall's law, equation, inputs and live worked example."),
     "zoo": ("mlsysim.cli.zoo", "zoo_command", "List the registries: hardware, models, …"),
+    "train": ("mlsysim.cli.scenarios", "train_command", "A training job through the Iron Law: mlsysim train llama-3-8b h100 --devices 64"),
+    "serve": ("mlsysim.cli.scenarios", "serve_command", "A serving deployment: mlsysim serve llama-3-70b h200 --devices 2 --rate 10/s"),
     "validate": ("mlsysim.cli.validate", "validate_command", "Predictions vs published measurements: errors, targets, coverage."),
     "sweep": ("mlsysim.cli.sweep", "sweep_group", "Evaluate a wall over lists and ranges of inputs: --batch 1..256:log2"),
     "plot": ("mlsysim.cli.plot", "plot_group", "Draw a roofline, tornado, queue curve, waterfall or Pareto front."),

@@ -25,45 +25,19 @@ MAX_POINTS = 10_000  # per range: more is almost always a typo, and lists stay r
 SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 
-# -- targets: walls now, scenarios once they exist -------------------------------------------
-
-def _scenarios():
-    import importlib
-
-    try:
-        module = importlib.import_module("mlsysim.scenarios")
-    except ImportError:
-        return None
-    return module if callable(getattr(module, "get", None)) else None
-
+# -- targets: walls and scenarios ------------------------------------------------------------
 
 def target_names() -> list[str]:
-    """Wall slugs, then scenario slugs ('serving' is wall 4; its scenario is 'serving-deployment')."""
-    from mlsysim.walls import all_walls
+    from mlsysim.scenarios import target_names as names
 
-    names = [w.slug for w in all_walls()]
-    scenarios = _scenarios()
-    listing = getattr(scenarios, "names", None)
-    if callable(listing):
-        names += [slug_of(scenarios.get(name)) for name in listing()]
-    return list(dict.fromkeys(names))
+    return names()
 
 
 def resolve_target(name):
-    """A wall by slug or number, else a scenario by name (`mlsysim.scenarios.get`)."""
-    from mlsysim.errors import UnknownNameError
-    from mlsysim.walls import get
+    """A wall by slug or number, else a scenario by name."""
+    from mlsysim.scenarios import resolve
 
-    try:
-        return get(name)
-    except UnknownNameError:
-        scenarios = _scenarios()
-        if scenarios is not None:
-            try:
-                return scenarios.get(name)
-            except (UnknownNameError, KeyError):
-                pass
-        raise UnknownNameError("wall or scenario", name, target_names(), parameter="target") from None
+    return resolve(name)
 
 
 def slug_of(target) -> str:

@@ -112,15 +112,18 @@ class WallGroup(click.Group):
         return [w.slug for w in all_walls()]
 
     def get_command(self, ctx, name):
-        from mlsysim.walls import get
-
-        return build_wall_command(get(name))
+        return build_wall_command(resolve_target(name))
 
     def resolve_command(self, ctx, args):
-        from mlsysim.walls import get
-
-        wall = get(args[0])
+        wall = resolve_target(args[0])
         return wall.slug, build_wall_command(wall), args[1:]
+
+
+def resolve_target(name: str):
+    """A wall by number or slug, else a scenario ('training', 'serving-deployment')."""
+    from mlsysim.scenarios import resolve
+
+    return resolve(name)
 
 
 @click.group("wall", cls=WallGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -30,6 +30,29 @@ def names() -> list[str]:
     return list(_SCENARIOS)
 
 
+def resolve(name):
+    """Anything wall-like by name: a wall (number or slug) first, else a scenario.
+
+    'serving' is Wall 4; the serving scenario is 'serving-deployment' (or 'serve').
+    """
+    from mlsysim.walls import get as wall
+
+    try:
+        return wall(name)
+    except UnknownNameError:
+        try:
+            return get(name)
+        except UnknownNameError:
+            raise UnknownNameError("wall or scenario", name, target_names(), parameter="target") from None
+
+
+def target_names() -> list[str]:
+    """Every wall slug, then every scenario slug."""
+    from mlsysim.walls import all_walls
+
+    return [w.slug for w in all_walls()] + [get(n).slug for n in _SCENARIOS]
+
+
 class Job:
     """Inputs of a scenario, kept until evaluated; the same analysis tools as a wall."""
 

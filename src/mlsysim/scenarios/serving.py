@@ -48,10 +48,16 @@ def evaluate(**v):
     # Continuous batching: each step, batch/generated requests finish and their replacements'
     # prompts are prefilled in the same passes over the weights, so their arithmetic first fills
     # the compute a memory-bound decode step leaves idle, then adds to the step.
-    arriving = batch / generated * prefill_flops(m, v["prompt_tokens"], tp) / rates.matmul
-    step = decode["step"] + np.maximum(arriving - (decode["step"] - decode["compute_time"]), 0.0)
-    latency = prefill + generated * step
-    throughput = batch / step * v["output_tokens"] / generated
+    if v["batching"] == "static":  # the batch's prompts prefill together, then it decodes in lockstep
+        batch_prefill = np.maximum(batch * prefill_flops(m, v["prompt_tokens"], tp) / rates.matmul, prefill)
+        step = decode["step"]
+        latency = batch_prefill + generated * step
+        throughput = batch * v["output_tokens"] / latency
+    else:
+        arriving = batch / generated * prefill_flops(m, v["prompt_tokens"], tp) / rates.matmul
+        step = decode["step"] + np.maximum(arriving - (decode["step"] - decode["compute_time"]), 0.0)
+        latency = prefill + generated * step
+        throughput = batch / step * v["output_tokens"] / generated
     out = {"ttft": prefill, "itl": step, "decode_step": decode["step"], "latency": latency,
            "per_user_tokens_per_s": 1.0 / step, "throughput": throughput, "batch": batch + 0.0 * step,
            "max_concurrency": most, "memory_per_device": weights + batch * _kv_per_device(v),

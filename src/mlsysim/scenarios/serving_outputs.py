@@ -17,6 +17,8 @@ INPUTS = [
           default=None, low=1, integer=True, typical=(1, 1024), keywords=(("max", None),)),
     Input("max_batch", "count", "an engine's cap on the batch (e.g. its max_num_seqs)", default=None, low=1,
           integer=True, typical=(1, 4096)),
+    Input("batching", "choice", "continuous (in-flight: requests join as others finish) or static (the whole "
+          "batch prefills, then decodes together)", default="continuous", choices=("continuous", "static")),
     Input("precision", "precision", "precision of the weights", default="bf16"),
     Input("kv_precision", "precision", "precision of the KV cache", default="bf16"),
     # Serving engines keep part of memory for activations and fragmentation (vLLM claims 90 %).

@@ -22,12 +22,9 @@ def parse_point(text: str) -> dict:
 
 
 def _target(name: str):
-    from mlsysim import scenarios, walls
+    from mlsysim.scenarios import resolve
 
-    try:
-        return walls.get(name)
-    except InvalidInputError:
-        return scenarios.get(name)
+    return resolve(name)
 
 
 def evaluate(target, output, params, at, step):
