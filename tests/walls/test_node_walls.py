@@ -86,7 +86,7 @@ def test_batching_raises_throughput_until_compute_binds():
     batches = np.array([1, 8, 64, 512, 4096])
     r = ms.wall("serving")(model="llama-3-8b", hardware="h100", batch=batches, prompt_tokens=128,
                            output_tokens=128)
-    assert np.all(np.diff(r.throughput) > 0)
+    assert np.all(np.diff(r.throughput) >= -1e-9) and np.all(np.diff(r.throughput[:3]) > 0)  # saturates
     assert r.regime[0] == "memory-bound" and r.regime[-1] == "compute-bound"
 
 

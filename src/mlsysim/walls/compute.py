@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from mlsysim.walls.core import Constraint, Example, Input, Output, Wall
-from mlsysim.walls.support import per_spec, peak_flops_of
+from mlsysim.walls.support import peak_flops_of
 
 
-def evaluate(flops, peak_flops, hardware, precision, efficiency):
+def evaluate(flops, model, samples, peak_flops, hardware, precision, efficiency):
+    if flops is None:  # one forward pass of the model per sample (an image, or a full context)
+        flops = samples * model.flops_per_sample()
     peak = peak_flops if peak_flops is not None else peak_flops_of(hardware, precision)
-    if efficiency is None:
-        # The hardware's measured achievable fraction of peak, where the registry has one.
-        efficiency = 1.0 if hardware is None else per_spec(
-            lambda h: h.matmul_efficiency if h.matmul_efficiency is not None else 1.0, hardware)
+    if efficiency is None:  # the law at the nominal peak; scenarios use measured fractions
+        efficiency = 1.0
     rate = peak * efficiency
     return {
         "time": flops / rate,
@@ -45,13 +45,16 @@ WALL = Wall(
     ),
     inputs=[
         Input("flops", "flops", "operations to perform, in FLOPs (write '16 GMAC' for multiply-adds)",
-              low=0, low_open=True, typical=(1e9, 1e21)),
+              default=None, low=0, low_open=True, typical=(1e9, 1e21)),
+        Input("model", "model", "a model whose forward pass is the work (instead of flops)", default=None),
+        Input("samples", "count", "inputs the model processes (with model)", default=1, low=0, low_open=True,
+              typical=(1, 1e6)),
         Input("peak_flops", "flop_rate", "peak rate of the chip (instead of hardware + precision)",
               default=None, low=0, low_open=True, typical=(1e12, 1e16)),
         Input("hardware", "hardware", "accelerator whose peak to use", default=None),
         Input("precision", "precision", "numeric precision of the math", default="bf16"),
-        Input("efficiency", "fraction", "fraction of peak the kernels reach (default: the hardware's "
-              "measured matmul efficiency, else 1)", default=None, low=0, high=1, low_open=True,
+        Input("efficiency", "fraction", "fraction of peak the kernels reach (default 1: the nominal peak; "
+              "the hardware's measured matmul_efficiency is a good value)", default=None, low=0, high=1, low_open=True,
               typical=(0.2, 1.0)),
     ],
     outputs=[
@@ -63,6 +66,8 @@ WALL = Wall(
         Output("effective_flops", "flop_rate", "rate actually sustained: peak × efficiency"),
     ],
     constraints=[
+        Constraint(lambda v: v["flops"] is not None or v["model"] is not None,
+                   "compute: give flops, or a model (and samples)", "flops"),
         Constraint(lambda v: v["peak_flops"] is not None or v["hardware"] is not None,
                    "compute: give peak_flops, or hardware (and precision)", "peak_flops"),
     ],

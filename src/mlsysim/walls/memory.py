@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlsysim.precision import bytes_per_element
 from mlsysim.walls.core import Constraint, Example, Input, Output, Wall
 from mlsysim.walls.support import choose, field_of, peak_flops_of
 
 
-def evaluate(weight_bytes, bandwidth, hardware, flops, peak_flops, precision):
+def evaluate(weight_bytes, model, bandwidth, hardware, flops, peak_flops, precision):
+    if weight_bytes is None:  # the model's weights at the precision
+        weight_bytes = model.params * bytes_per_element(precision)
     if bandwidth is None:
         bandwidth = field_of(hardware, "memory_bandwidth", "bandwidth")
     memory_time = weight_bytes / bandwidth
     if peak_flops is None and hardware is not None:
         peak_flops = peak_flops_of(hardware, precision)
-    outputs = {"time": memory_time, "bandwidth": bandwidth, "peak_flops": peak_flops, "intensity": None, "ridge_point": None,
+    outputs = {"time": memory_time, "weight_bytes": weight_bytes, "bandwidth": bandwidth, "peak_flops": peak_flops, "intensity": None, "ridge_point": None,
                "attainable_flops": None, "compute_time": None, "bound_time": memory_time,
                "regime": "memory-bound"}
     if flops is not None and peak_flops is not None:
@@ -56,7 +59,8 @@ WALL = Wall(
     ),
     inputs=[
         Input("weight_bytes", "bytes", "bytes to read from memory (weights, KV cache, activations)",
-              low=0, low_open=True, typical=(1e6, 1e12)),
+              default=None, low=0, low_open=True, typical=(1e6, 1e12)),
+        Input("model", "model", "a model whose weights are read (instead of weight_bytes)", default=None),
         Input("bandwidth", "bandwidth", "memory bandwidth (instead of hardware)", default=None,
               low=0, low_open=True, typical=(1e10, 1e13)),
         Input("hardware", "hardware", "accelerator whose HBM bandwidth (and peak) to use", default=None),
@@ -64,11 +68,11 @@ WALL = Wall(
               low=0, low_open=True, typical=(1e6, 1e15)),
         Input("peak_flops", "flop_rate", "peak compute rate, for the roofline", default=None,
               low=0, low_open=True, typical=(1e12, 1e16)),
-        Input("precision", "precision", "precision of the math, when the peak comes from hardware",
-              default="bf16"),
+        Input("precision", "precision", "precision of the math and of the model's weights", default="bf16"),
     ],
     outputs=[
         Output("time", "time", "time to stream the bytes"),
+        Output("weight_bytes", "bytes", "bytes read"),
         Output("bandwidth", "bandwidth", "bandwidth used"),
         Output("peak_flops", "flop_rate", "peak compute rate used for the roofline"),
         Output("intensity", "intensity", "arithmetic intensity: FLOPs per byte (needs flops)"),
@@ -79,6 +83,8 @@ WALL = Wall(
         Output("regime", "text", "memory-bound or compute-bound"),
     ],
     constraints=[
+        Constraint(lambda v: v["weight_bytes"] is not None or v["model"] is not None,
+                   "memory: give weight_bytes, or a model (and precision)", "weight_bytes"),
         Constraint(lambda v: v["bandwidth"] is not None or v["hardware"] is not None,
                    "memory: give bandwidth, or hardware", "bandwidth"),
     ],

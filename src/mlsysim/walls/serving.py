@@ -63,11 +63,9 @@ def evaluate(model, hardware, devices, prompt_tokens, output_tokens, batch, prec
 
 
 def _efficiency(given, hardware, attribute):
-    if given is not None:
-        return given
-    if hardware is None:
-        return 1.0
-    return per_spec(lambda h: getattr(h, attribute) if getattr(h, attribute) is not None else 1.0, hardware)
+    """The textbook law runs at nominal rates unless told otherwise; the serving scenario uses
+    the hardware's measured achievable fractions."""
+    return 1.0 if given is None else given
 
 
 def explain(r) -> str:
@@ -114,9 +112,9 @@ WALL = Wall(
               low=0, low_open=True, typical=(1e11, 1e13)),
         Input("peak_flops", "flop_rate", "peak FLOP/s per device (instead of the hardware's)", default=None,
               low=0, low_open=True, typical=(1e13, 1e16)),
-        Input("efficiency", "fraction", "achievable fraction of peak FLOP/s (default: the hardware's, else 1)",
+        Input("efficiency", "fraction", "achievable fraction of peak FLOP/s (default 1: nominal peak)",
               default=None, low=0, high=1, low_open=True, typical=(0.3, 1.0)),
-        Input("memory_efficiency", "fraction", "achievable fraction of bandwidth (default: the hardware's, else 1)",
+        Input("memory_efficiency", "fraction", "achievable fraction of bandwidth (default 1: nominal bandwidth)",
               default=None, low=0, high=1, low_open=True, typical=(0.5, 1.0)),
     ],
     outputs=[
