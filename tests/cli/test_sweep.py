@@ -169,7 +169,7 @@ def test_progress_bar_when_forced(capsys):
     (["sweep", "memory", "--weight-bytes", "1GB", "--bandwidth", "1TB/s", "--best", "tiem"], "did you mean 'time'"),
     (["sweep", "memroy", "--weight-bytes", "1GB"], "did you mean 'memory'"),
     (["sweep", "memory", "--weight-bytes", "1GB,2GB", "--bandwidth", "3TB"], "expected a bandwidth"),
-    (["sweep", "memory", "--bandwidth", "1TB/s"], "missing required input weight_bytes"),
+    (["sweep", "memory", "--bandwidth", "1TB/s"], "give weight_bytes, or a model"),
 ])
 def test_user_errors_are_one_line_exit_2(argv, fragment, capsys):
     assert main(argv) == 2
