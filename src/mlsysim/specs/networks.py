@@ -8,6 +8,9 @@ is 50 GB/s. `link_bandwidth` is one link, per direction, and `links` how many a 
 latencies through software stacks are larger. `collective_efficiency` is the fraction of the
 per-direction line rate that NCCL-style collectives sustain on large messages (packet headers
 and protocol overhead), measured and sourced per fabric; None where no measurement is on record.
+`collective_latency` is α, the fixed cost of one step of a ring collective on the fabric (e.g. the
+per-step latency NCCL's own performance model charges); it does not include the fixed per-call
+overhead NCCL adds on top of the steps. None where no figure is on record.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from mlsysim.specs.registry import Source, read_sources
 
 KINDS = ("nvlink", "nvswitch", "infiniband", "ethernet", "pcie", "ici", "infinity-fabric", "cxl", "other")
 _QUANTITIES = {"bandwidth": "bandwidth", "link_bandwidth": "bandwidth", "latency": "time",
-               "collective_efficiency": "fraction"}
+               "collective_efficiency": "fraction", "collective_latency": "time"}
 _FIELDS = ("name", "kind", "links", "aliases", "notes", "source", "sources", *_QUANTITIES)
 
 
@@ -37,6 +40,7 @@ class Network:
     links: int | None = None
     latency: float | None = None
     collective_efficiency: float | None = None
+    collective_latency: float | None = None
     aliases: tuple[str, ...] = ()
     notes: str = ""
     sources: Mapping[str, Source] = field(default_factory=dict, repr=False, compare=False)
