@@ -1,7 +1,7 @@
 """Speed budgets of DESIGN.md, measured and printed as a table (never part of the unit tests).
 
     python benchmarks/run.py            # everything
-    python benchmarks/run.py startup    # only start-up times
+    python benchmarks/run.py startup    # only start-up times (also: walls, scenarios)
 
 Start-up times are the best of several runs of a fresh interpreter, reported beside
 `import numpy` measured in the same run, because these machines are noisy: the budget is a
@@ -79,6 +79,34 @@ def wall_rows(points: int = 1_000_000) -> list[tuple[str, float, str]]:
     return rows
 
 
+def scenario_rows(points: int = 100_000) -> list[tuple[str, float, str]]:
+    """One scenario evaluation, and the same scenario vectorized over `points` values of an input."""
+    import mlsysim as ms
+
+    cases = [
+        ("training", dict(model=ms.model("llama-3-70b"), hardware=ms.hardware("h100"), devices=1024, tp=8, pp=4,
+                          seq_len=4096, tokens=1e12, recompute="selective"), "tokens", 1e12),
+        ("serving", dict(model=ms.model("llama-3-70b"), hardware=ms.hardware("h200"), devices=2, batch=32,
+                         prompt_tokens=2048, output_tokens=256), "prompt_tokens", 2048.0),
+    ]
+    rows = []
+    for name, inputs, axis, value in cases:
+        scenario = ms.scenarios.get(name)
+        scenario(**inputs)
+        repeats = 200
+        start = time.perf_counter()
+        for _ in range(repeats):
+            scenario(**inputs)
+        one = (time.perf_counter() - start) / repeats
+        rows.append((f"{scenario.slug}: one evaluation", one, "ok" if one < 5e-3 else "slow"))
+        array = value * np.linspace(0.5, 1.0, points)
+        start = time.perf_counter()
+        scenario(invalid="nan", **{**inputs, axis: array})
+        many = time.perf_counter() - start
+        rows.append((f"{scenario.slug}: {points:,} points over {axis}", many, "ok" if many < 1.0 else "OVER 1 s"))
+    return rows
+
+
 def show(rows) -> None:
     width = max(len(r[0]) for r in rows)
     for label, seconds, note in rows:
@@ -87,7 +115,7 @@ def show(rows) -> None:
 
 
 def main(argv: list[str]) -> None:
-    parts = argv or ["startup", "walls"]
+    parts = argv or ["startup", "walls", "scenarios"]
     if "startup" in parts:
         print("Start-up (best of 7 fresh processes)")
         show(startup_rows())
@@ -95,6 +123,10 @@ def main(argv: list[str]) -> None:
     if "walls" in parts:
         print("Wall evaluation (one core)")
         show(wall_rows())
+        print()
+    if "scenarios" in parts:
+        print("Scenario evaluation (one core)")
+        show(scenario_rows())
 
 
 if __name__ == "__main__":

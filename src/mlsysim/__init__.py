@@ -19,6 +19,7 @@ from mlsysim.errors import InfeasibleError, InvalidInputError, MlsysimError, Unk
 _LAZY = {
     "units": ("mlsysim.units", None),
     "precision": ("mlsysim.precision", None),
+    "scenarios": ("mlsysim.scenarios", None),
     "Wall": ("mlsysim.walls.core", "Wall"),
     "Hardware": ("mlsysim.specs.hardware", "Hardware"),
     "Model": ("mlsysim.specs.models", "Model"),

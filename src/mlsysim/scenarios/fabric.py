@@ -23,6 +23,7 @@ class Fabric:
     name: str
     bandwidth: float
     latency: float
+    call_latency: float = 0.0  # fixed cost of launching one collective, whatever its size
 
     @classmethod
     def of(cls, network, fallback_bandwidth, fallback_name: str) -> Fabric:
@@ -30,7 +31,8 @@ class Fabric:
             return cls(fallback_name, fallback_bandwidth, 0.0)
         efficiency = getattr(network, "collective_efficiency", None) or 1.0
         latency = getattr(network, "collective_latency", None) or network.latency or 0.0
-        return cls(network.name, network.bandwidth * efficiency, latency)
+        call = getattr(network, "collective_call_latency", None) or 0.0
+        return cls(network.name, network.bandwidth * efficiency, latency, call)
 
 
 def resolve_network(name_or_spec, fallback_key: str | None):
@@ -55,5 +57,6 @@ def collective(kind: str, nbytes, ranks, per_node, intra: Fabric, inter: Fabric)
     inside = sum(cost(kind, algorithm, {**values, "bandwidth": intra.bandwidth, "latency": intra.latency}))
     across = sum(cost(kind, algorithm, values))
     layered = sum(cost(kind, "hierarchical", values))
-    time = np.where(per_node >= ranks, inside, np.where(per_node > 1, layered, across))
+    call = np.where(per_node >= ranks, intra.call_latency, np.maximum(intra.call_latency, inter.call_latency))
+    time = np.where(per_node >= ranks, inside, np.where(per_node > 1, layered, across)) + call
     return np.where(ranks > 1, time, 0.0)

@@ -22,21 +22,28 @@ class Rates:
     """Achievable rates of one device."""
 
     matmul: float  # FLOP/s sustained by large GEMMs at the training precision
-    attention: float  # FLOP/s sustained by fused attention kernels
+    attention: float  # FLOP/s sustained by fused attention kernels, forward
     memory: float  # B/s sustained by streaming kernels
     launch: float  # s of fixed overhead per kernel launch
     matmul_efficiency: float = 1.0  # the fractions behind the rates, reported by scenarios
     memory_efficiency: float = 1.0
+    attention_backward: float | None = None  # FLOP/s of fused attention's backward pass
 
     @classmethod
     def of(cls, hardware, precision: str, matmul_efficiency=None, memory_efficiency=None) -> Rates:
         peak = hardware.peak_flops(precision)
-        matmul = matmul_efficiency if matmul_efficiency is not None else _field(hardware, "matmul_efficiency")
+        if matmul_efficiency is None:
+            fraction = getattr(hardware, "matmul_fraction", None)
+            matmul_efficiency = fraction(precision) if fraction else _field(hardware, "matmul_efficiency")
+        matmul = matmul_efficiency
         memory = memory_efficiency if memory_efficiency is not None else _field(hardware, "memory_efficiency")
+        # Fused attention runs at 16-bit even in FP8 training, so its rates come off the BF16 peak.
+        attention_peak = hardware.peak_flops("bf16") if hardware.has_precision("bf16") else peak
         attention = _field(hardware, "attention_efficiency", default=matmul)
-        return cls(matmul=peak * matmul, attention=peak * attention, memory=hardware.memory_bandwidth * memory,
+        backward = _field(hardware, "attention_backward_efficiency", default=attention)
+        return cls(matmul=peak * matmul, attention=attention_peak * attention, memory=hardware.memory_bandwidth * memory,
                    launch=_field(hardware, "launch_overhead", default=0.0), matmul_efficiency=matmul,
-                   memory_efficiency=memory)
+                   memory_efficiency=memory, attention_backward=attention_peak * backward)
 
 
 def _field(hardware, name: str, default=1.0):
@@ -60,6 +67,36 @@ def attention_time(batch, queries, keys, qk_width, v_width, rates: Rates, causal
     seen = keys / 2.0 if causal else keys
     flops = 2.0 * batch * queries * seen * (qk_width + v_width)
     return flops / rates.attention + rates.launch
+
+
+# Bytes moved per attention-score element when the scores are materialized (pre-FlashAttention
+# kernels, e.g. Megatron-LM 2021 with attention dropout): forward, QKᵀ writes S (2 B), the fused
+# scale-mask-softmax reads S and writes P (4 B), dropout reads P and writes P′ and a mask (5 B),
+# A·V reads P′ (2 B); backward roughly half as much again on top of a mirror of that (19 B).
+# Counting follows the kernel sequence in Korthikanti et al. 2022, section 4.1 (Fig. 4).
+MATERIALIZED_FORWARD_BYTES = 13
+MATERIALIZED_BACKWARD_BYTES = 19
+
+
+def materialized_attention(batch, queries, keys, heads, qk_width, v_width, rates: Rates):
+    """(forward, backward) seconds of attention that writes its score matrix to memory.
+
+    `heads` is the heads on this device and the widths are per head; the score GEMMs are
+    batched GEMMs over the full (unmasked) matrix, the softmax and dropout stream it.
+    """
+    scores = batch * heads * queries * keys
+    flops = 2.0 * scores * (qk_width + v_width)
+    forward = flops / rates.matmul + scores * MATERIALIZED_FORWARD_BYTES / rates.memory + 4 * rates.launch
+    backward = 2 * flops / rates.matmul + scores * MATERIALIZED_BACKWARD_BYTES / rates.memory + 6 * rates.launch
+    return forward, backward
+
+
+def attention_backward_time(forward_seconds, rates: Rates):
+    """Fused attention's backward: 2.5× the forward FLOPs (FlashAttention-2, section 3.1.2) at the
+    backward pass's own achievable rate."""
+    launch = rates.launch
+    flops_rate_ratio = rates.attention / (rates.attention_backward or rates.attention)
+    return (forward_seconds - launch) * FLASH_BACKWARD_FACTOR * flops_rate_ratio + 2 * launch
 
 
 def stream_time(nbytes, rates: Rates, kernels: int = 1):

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlsysim.scenarios.kernels import FLASH_BACKWARD_FACTOR, Rates, attention_time, gemm_time, stream_time
+from mlsysim.scenarios.kernels import (FLASH_BACKWARD_FACTOR, Rates, attention_backward_time, attention_time,
+                                      gemm_time, materialized_attention, stream_time)
 
 
 @dataclass
@@ -22,17 +23,22 @@ class LayerTimes:
     """Seconds of each kind of work for one layer and one micro-batch on one device."""
 
     gemm: object = 0.0  # matrix multiplies (compute- or memory-bound, on the roofline)
-    attention: object = 0.0  # fused attention core
+    attention: object = 0.0  # attention core
     elementwise: object = 0.0  # norms, residual adds, activations, rotary: bandwidth-bound
     flops: object = 0.0  # FLOPs executed, for utilization
+    attention_backward: object = None  # when not a fixed multiple of the forward (materialized scores)
 
     def __add__(self, other: LayerTimes) -> LayerTimes:
+        backward = None
+        if self.attention_backward is not None or other.attention_backward is not None:
+            backward = _backward_attention(self) + _backward_attention(other)
         return LayerTimes(self.gemm + other.gemm, self.attention + other.attention,
-                          self.elementwise + other.elementwise, self.flops + other.flops)
+                          self.elementwise + other.elementwise, self.flops + other.flops, backward)
 
     def scaled(self, gemm: float, attention: float, elementwise: float) -> LayerTimes:
+        backward = None if self.attention_backward is None else self.attention_backward * attention
         return LayerTimes(self.gemm * gemm, self.attention * attention, self.elementwise * elementwise,
-                          self.flops * gemm)
+                          self.flops * gemm, backward)
 
     @property
     def total(self):
@@ -61,15 +67,17 @@ def ffn_gemms(m, width, tp):
 def elementwise_elements(m, ffn_width):
     """Activation elements read and written per token by a layer's memory-bound kernels.
 
-    Two norms (read h, write h), two residual adds (read 2h, write h), rotary on q and k, and
-    the activation function (gated: read 2f, write f; plain: read f, write f).
+    Two norms (read h, write h), two residual adds (read 2h, write h), rotary on q and k (RoPE
+    models), and the activation function (gated: read 2f, write f; plain: read f, write f).
     """
     q, kv = _attention_widths(m)[0], m.kv_heads * m.head_dim
     activation = 3 * ffn_width if m.ffn_type == "gated" else 2 * ffn_width
-    return 10 * m.hidden + 2 * (q + kv) + activation
+    rotary = 2 * (q + kv) if m.position == "rope" else 0
+    return 10 * m.hidden + rotary + activation
 
 
-def forward(m, moe: bool, tokens, batch, queries, keys, tp, ep, element, rates: Rates) -> LayerTimes:
+def forward(m, moe: bool, tokens, batch, queries, keys, tp, ep, element, rates: Rates,
+            attention_kind: str = "flash") -> LayerTimes:
     """One layer's forward pass for `tokens` = batch × queries tokens on one device."""
     gemm = sum(gemm_time(tokens, k, n, element, rates) for k, n in attention_gemms(m, tp))
     flops = sum(2.0 * tokens * k * n for k, n in attention_gemms(m, tp))
@@ -90,17 +98,30 @@ def forward(m, moe: bool, tokens, batch, queries, keys, tp, ep, element, rates: 
             gemm, flops = gemm + gemm_time(tokens, k, n, element, rates), flops + 2.0 * tokens * k * n
         width, shuffle = m.ffn, 0
     qk, v = _attention_widths(m)
+    traffic = tokens * (elementwise_elements(m, width) + shuffle) / tp * element
+    elementwise = stream_time(traffic, rates, kernels=8)
+    if attention_kind == "materialized":
+        heads = m.heads / tp
+        attention, attention_backward = materialized_attention(batch, queries, keys, heads, qk / m.heads,
+                                                               v / m.heads, rates)
+        flops = flops + 2.0 * batch * queries * keys * (qk + v) / tp
+        return LayerTimes(gemm, attention, elementwise, flops, attention_backward)
     attention = attention_time(batch, queries, keys, qk / tp, v / tp, rates)
     flops = flops + 2.0 * batch * queries * keys / 2.0 * (qk + v) / tp
-    traffic = tokens * (elementwise_elements(m, width) + shuffle) / tp * element
-    return LayerTimes(gemm=gemm, attention=attention, elementwise=stream_time(traffic, rates, kernels=8),
-                      flops=flops)
+    return LayerTimes(gemm, attention, elementwise, flops, attention_backward_time(attention, rates))
+
+
+def _backward_attention(times: LayerTimes):
+    if times.attention_backward is not None:
+        return times.attention_backward
+    return times.attention * FLASH_BACKWARD_FACTOR
 
 
 def backward(fwd: LayerTimes) -> LayerTimes:
     """The backward pass: data and weight gradients double the GEMMs and element-wise traffic;
-    fused attention recomputes its scores (FlashAttention-2: 2.5× the forward FLOPs)."""
-    return fwd.scaled(2.0, FLASH_BACKWARD_FACTOR, 2.0)
+    fused attention recomputes its scores (FlashAttention-2: 2.5× the forward FLOPs); attention
+    with materialized scores has its own backward (`kernels.materialized_attention`)."""
+    return LayerTimes(fwd.gemm * 2.0, _backward_attention(fwd), fwd.elementwise * 2.0, fwd.flops * 2.0)
 
 
 def _attention_widths(m):

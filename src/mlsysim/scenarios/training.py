@@ -106,6 +106,12 @@ INPUTS = [
     Input("recompute", "choice", "activation recomputation", default="none", choices=("none", "selective", "full")),
     Input("comm_overlap", "fraction", "share of tensor/expert-parallel traffic hidden under compute", default=0.0,
           low=0, high=1, typical=(0.0, 1.0)),
+    Input("dp_overlap", "fraction", "share of the gradient reduction that may overlap the last backward pass "
+          "(1: bucketed overlap as in PyTorch DDP/FSDP and Megatron-Core; 0: reduce after backward)",
+          default=1.0, low=0, high=1, typical=(0.0, 1.0)),
+    Input("attention", "choice", "attention kernel: 'flash' (fused, scores never stored) or 'materialized' "
+          "(scores written to memory, as before FlashAttention, 2022)", default="flash",
+          choices=("flash", "materialized")),
     Input("devices_per_node", "count", "devices per node (default: the hardware's usual server)", default=None,
           low=1, integer=True, typical=(1, 72)),
     Input("scale_up", "network", "fabric inside a node (default: the hardware's)", default=None),

@@ -37,7 +37,7 @@ def activation_elements(m) -> float:
 
 def _is(value, *options):
     """value in options, elementwise when value is an array of choices."""
-    return np.isin(value, options) if isinstance(value, np.ndarray) else value in options
+    return np.isin(value, options) if isinstance(value, np.ndarray) else np.bool_(value in options)
 
 
 def memory(m, plan, element: float) -> dict:
@@ -51,6 +51,11 @@ def memory(m, plan, element: float) -> dict:
 
     tokens = plan["micro_batch"] * plan["seq_len"] / plan["cp"]
     per_layer = tokens * activation_elements(m) * element / tp
+    # Materialized attention also keeps its softmax output, dropout output and mask: 5 bytes per
+    # score (Korthikanti et al. 2022, eq. 1's 5·a·s/h term), unless the attention is recomputed.
+    scores = plan["micro_batch"] * m.heads / tp * (plan["seq_len"] / plan["cp"]) * plan["seq_len"] * 5
+    per_layer = per_layer + np.where(_is(plan["attention"], "materialized")
+                                     & ~_is(plan["recompute"], "selective", "full"), scores, 0.0)
     # Full recomputation keeps each layer's input and rebuilds one layer at a time.
     kept = tokens * m.hidden * element / tp * m.layers + per_layer
     stored = np.where(_is(plan["recompute"], "full"), kept, per_layer * m.layers)

@@ -29,12 +29,12 @@ def stage_layers(total_layers: int, pp):
     return most, fewest
 
 
-def layer_mix(m, tokens, batch, queries, keys, tp, ep, element, rates):
+def layer_mix(m, tokens, batch, queries, keys, tp, ep, element, rates, attention="flash"):
     """Forward times of an average layer (dense and MoE layers mixed in their proportions)."""
-    dense = layers.forward(m, False, tokens, batch, queries, keys, tp, ep, element, rates)
+    dense = layers.forward(m, False, tokens, batch, queries, keys, tp, ep, element, rates, attention)
     if not m.experts:
         return dense, 0.0
-    moe = layers.forward(m, True, tokens, batch, queries, keys, tp, ep, element, rates)
+    moe = layers.forward(m, True, tokens, batch, queries, keys, tp, ep, element, rates, attention)
     share = (m.layers - m.dense_layers) / m.layers
     return dense.scaled(1 - share, 1 - share, 1 - share) + moe.scaled(share, share, share), share
 
@@ -44,7 +44,7 @@ def step(m, plan, rates, intra, inter, element):
     tp, pp, dp, cp, ep, v = plan["tp"], plan["pp"], plan["dp"], plan["cp"], plan["ep"], plan["vpp"]
     micro, seq, node = plan["micro_batch"], plan["seq_len"], plan["devices_per_node"]
     tokens = micro * seq / cp
-    forward, moe_share = layer_mix(m, tokens, micro, seq / cp, seq, tp, ep, element, rates)
+    forward, moe_share = layer_mix(m, tokens, micro, seq / cp, seq, tp, ep, element, rates, plan["attention"])
     backward = layers.backward(forward)
     activation_bytes = tokens * m.hidden * element
 
@@ -72,9 +72,11 @@ def step(m, plan, rates, intra, inter, element):
     pipeline = (micro_steps + (pp - 1) / v) * per_micro
 
     reduce, gather, shards = gradient_sync(m, plan, element, intra, inter)
-    # Bucketed reduction overlaps the last micro-batch's backward pass; ZeRO-3/FSDP gathers
-    # layer by layer ahead of use, hidden under that micro-batch's compute where it can be.
-    dp_exposed = np.maximum(reduce - stage_b, 0.0) + micro_steps * np.maximum(gather - per_micro, 0.0)
+    # Bucketed reduction overlaps the last micro-batch's backward pass (when the framework
+    # overlaps at all: dp_overlap); ZeRO-3/FSDP gathers layer by layer ahead of use, hidden
+    # under that micro-batch's compute where it can be.
+    hidden = np.minimum(reduce, stage_b) * plan["dp_overlap"]
+    dp_exposed = reduce - hidden + micro_steps * np.maximum(gather - per_micro, 0.0)
     optimizer = stream_time(params_per_device(m, plan) / shards * OPTIMIZER_TRAFFIC, rates, kernels=4)
 
     compute = micro_steps * (slowest(forward.total, head) + slowest(backward.total + recompute, 2 * head))

@@ -15,10 +15,10 @@ every record; no constant is fitted to a record.
 
 Each record is one of:
 
-- **predicted**: counted in the medians and in coverage; the error is (predicted − published) /
+- **predicted**: expressed, and counted in the medians; the error is (predicted − published) /
   published, or, for a published range, the distance to the nearer end (0 inside it);
-- **circular**: predicted, but an input was sourced from the record's own document (or a
-  constant copies the record), so agreement proves nothing; shown, never counted;
+- **circular**: expressed and predicted, but an input was sourced from the record's own document
+  (or a constant copies the record), so agreement proves nothing; shown, never in the medians;
 - **not expressible**: the reason names the physics or data mlsysim lacks;
 - **pending**: its category needs the training and serving scenarios, not built yet.
 

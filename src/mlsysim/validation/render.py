@@ -51,8 +51,9 @@ def summary_rows(summary: Summary) -> list[list[str]]:
 
 def coverage_line(summary: Summary) -> str:
     ok = "pass" if summary.coverage >= COVERAGE_TARGET else "FAIL"
-    return (f"Coverage: {summary.count(PREDICTED)} of {len(summary.rows)} records predicted "
-            f"({summary.coverage:.0%}; target ≥ {COVERAGE_TARGET:.0%}: {ok}); {summary.count(CIRCULAR)} circular, "
+    return (f"Coverage: {summary.expressed} of {len(summary.rows)} records expressed "
+            f"({summary.coverage:.0%}; target ≥ {COVERAGE_TARGET:.0%}: {ok}): {summary.count(PREDICTED)} predicted "
+            f"and counted, {summary.count(CIRCULAR)} circular (predicted, not counted); "
             f"{summary.count(NOT_EXPRESSIBLE)} not expressible, {summary.count(PENDING)} pending scenarios.")
 
 
