@@ -20,6 +20,7 @@ from mlsysim.scenarios.kernels import stream_time
 # them), read and write the fp32 master weight and both moments (3 × 8 B), write the 16-bit
 # weight (2 B) — Rajbhandari et al. 2020 (ZeRO), section 3, for the 16 bytes of state.
 OPTIMIZER_TRAFFIC = 4 + 24 + 2
+GRADIENT_BYTES = 4
 
 
 def stage_layers(total_layers: int, pp):
@@ -111,7 +112,14 @@ def gradient_sync(m, plan, element, intra, inter):
     ranks = dp * cp
     per_node = np.maximum(node // (tp * cp), 1)
     local = params_per_device(m, plan) * element
-    reduce = collective("all-reduce", local, ranks, per_node, intra, inter)
+    # Gradients are reduced from the fp32 main-gradient buffers (Megatron-LM's default); a
+    # sharded optimizer reduce-scatters them and all-gathers the updated 16-bit weights.
+    fp32_grads = params_per_device(m, plan) * GRADIENT_BYTES
+    if plan["sharding"] == "none":
+        reduce = collective("all-reduce", fp32_grads, ranks, per_node, intra, inter)
+    else:
+        reduce = (collective("reduce-scatter", fp32_grads, ranks, per_node, intra, inter)
+                  + collective("all-gather", local, ranks, per_node, intra, inter))
     gather = 0.0
     if plan["sharding"] in ("zero3", "fsdp"):
         gather = 2 * collective("all-gather", local, ranks, per_node, intra, inter)
