@@ -3,6 +3,14 @@
 Peak figures are dense; vendors often headline 2:4-structured-sparse numbers (twice dense), and
 those are kept apart in `peak_sparse`. Bandwidths of interconnects are per device and per
 direction (NVLink 4's "900 GB/s" bidirectional is 450 GB/s each way).
+
+Calibrated fractions of peak are measured, sourced fields: `matmul_efficiency` is the achievable
+fraction of the dense BF16 (or the chip's headline) matmul peak; `matmul_efficiency_by_precision`
+holds the same fraction measured at other precisions (each against that precision's own dense
+peak), and `matmul_fraction(precision)` picks the precision's own value, else the BF16 one.
+`attention_efficiency` and `attention_backward_efficiency` are a fused-attention kernel's forward
+and backward TFLOP/s as a fraction of the dense BF16 peak, with FLOPs counted as the kernel's
+authors count them.
 """
 
 from __future__ import annotations
@@ -23,10 +31,12 @@ _QUANTITIES = {
     "scale_up_bandwidth": "bandwidth", "scale_out_bandwidth": "bandwidth",
     "injection_bandwidth": "bandwidth", "tdp": "power", "idle_power": "power", "price": "money",
     "matmul_efficiency": "fraction", "memory_efficiency": "fraction", "attention_efficiency": "fraction",
-    "launch_overhead": "time",
+    "attention_backward_efficiency": "fraction", "launch_overhead": "time",
 }
 _FIELDS = ("name", "vendor", "category", "year", "aliases", "notes", "peak", "peak_sparse",
-           "scale_up_fabric", "scale_out_fabric", "devices_per_node", "source", "sources", *_QUANTITIES)
+           "matmul_efficiency_by_precision", "scale_up_fabric", "scale_out_fabric", "devices_per_node",
+           "source", "sources", *_QUANTITIES)
+_TABLES = ("peak", "peak_sparse", "matmul_efficiency_by_precision")
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,8 @@ class Hardware:
     matmul_efficiency: float | None = None
     memory_efficiency: float | None = None
     attention_efficiency: float | None = None
+    attention_backward_efficiency: float | None = None
+    matmul_efficiency_by_precision: Mapping[str, float] = field(default_factory=dict)
     launch_overhead: float | None = None
     aliases: tuple[str, ...] = ()
     notes: str = ""
@@ -70,6 +82,14 @@ class Hardware:
         have = ", ".join(table) or "none"
         raise InvalidInputError(f"precision: {self.name} has no {kind}{name} peak; it has: {have}",
                                 parameter="precision")
+
+    def matmul_fraction(self, precision: str = "bf16") -> float:
+        """Achievable fraction of the dense `precision` matmul peak: the precision's own measured
+        fraction, else `matmul_efficiency` (measured at BF16), else 1.0 (the nominal peak)."""
+        name = _precision.canonical(precision)
+        if name in self.matmul_efficiency_by_precision:
+            return self.matmul_efficiency_by_precision[name]
+        return self.matmul_efficiency if self.matmul_efficiency is not None else 1.0
 
     def has_precision(self, precision: str, *, sparse: bool = False) -> bool:
         return _precision.canonical(precision) in (self.peak_sparse if sparse else self.peak)
@@ -108,8 +128,16 @@ def from_record(key: str, record: Mapping[str, Any]) -> Hardware:
     values = {name: fields.quantity(key, record, name, dim) for name, dim in _QUANTITIES.items()}
     peak = fields.table(key, record, "peak", "flop_rate", keys=_precision.canonical)
     peak_sparse = fields.table(key, record, "peak_sparse", "flop_rate", keys=_precision.canonical)
+    matmul_by_precision = fields.table(key, record, "matmul_efficiency_by_precision", "fraction",
+                                       keys=_precision.canonical)
+    for name, value in matmul_by_precision.items():
+        if value > 1:
+            raise InvalidInputError(f"{key}.matmul_efficiency_by_precision.{name}: {value!r} is a fraction "
+                                    f"of peak and must be at most 1", parameter="matmul_efficiency_by_precision")
     numeric = [n for n, v in values.items() if v is not None]
-    numeric += [f"peak.{p}" for p in peak] + [f"peak_sparse.{p}" for p in peak_sparse]
+    numeric += [f"{group}.{p}" for group, table in (("peak", peak), ("peak_sparse", peak_sparse),
+                                                    ("matmul_efficiency_by_precision", matmul_by_precision))
+                for p in table]
     sources = read_sources(key, _with_dotted_sources(record), numeric)
     return Hardware(
         key=key,
@@ -134,6 +162,8 @@ def from_record(key: str, record: Mapping[str, Any]) -> Hardware:
         matmul_efficiency=values["matmul_efficiency"],
         memory_efficiency=values["memory_efficiency"],
         attention_efficiency=values["attention_efficiency"],
+        attention_backward_efficiency=values["attention_backward_efficiency"],
+        matmul_efficiency_by_precision=matmul_by_precision,
         launch_overhead=values["launch_overhead"],
         aliases=tuple(str(a) for a in record.get("aliases") or ()),
         notes=fields.text(key, record, "notes"),
@@ -142,9 +172,9 @@ def from_record(key: str, record: Mapping[str, Any]) -> Hardware:
 
 
 def _with_dotted_sources(record: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Let `sources: {peak: …}` cover every `peak.<precision>` entry."""
+    """Let `sources: {peak: …}` cover every `peak.<precision>` entry (likewise for the other tables)."""
     own = dict(record.get("sources") or {})
-    for group in ("peak", "peak_sparse"):
+    for group in _TABLES:
         if group in own:
             for p in record.get(group) or {}:
                 own.setdefault(f"{group}.{_precision.canonical(p)}", own[group])

@@ -10,7 +10,10 @@ per-direction line rate that NCCL-style collectives sustain on large messages (p
 and protocol overhead), measured and sourced per fabric; None where no measurement is on record.
 `collective_latency` is α, the fixed cost of one step of a ring collective on the fabric (e.g. the
 per-step latency NCCL's own performance model charges); it does not include the fixed per-call
-overhead NCCL adds on top of the steps. None where no figure is on record.
+overhead NCCL adds on top of the steps. That overhead is `collective_call_latency`: the latency a
+collective library's model charges once per call, whatever the number of ranks (NCCL's baseLat),
+so one ring all-reduce over n ranks costs about call + 2(n - 1) × step before any bytes move.
+None where no figure is on record.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from mlsysim.specs.registry import Source, read_sources
 
 KINDS = ("nvlink", "nvswitch", "infiniband", "ethernet", "pcie", "ici", "infinity-fabric", "cxl", "other")
 _QUANTITIES = {"bandwidth": "bandwidth", "link_bandwidth": "bandwidth", "latency": "time",
-               "collective_efficiency": "fraction", "collective_latency": "time"}
+               "collective_efficiency": "fraction", "collective_latency": "time",
+               "collective_call_latency": "time"}
 _FIELDS = ("name", "kind", "links", "aliases", "notes", "source", "sources", *_QUANTITIES)
 
 
@@ -41,6 +45,7 @@ class Network:
     latency: float | None = None
     collective_efficiency: float | None = None
     collective_latency: float | None = None
+    collective_call_latency: float | None = None
     aliases: tuple[str, ...] = ()
     notes: str = ""
     sources: Mapping[str, Source] = field(default_factory=dict, repr=False, compare=False)
