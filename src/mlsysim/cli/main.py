@@ -62,6 +62,8 @@ COMMANDS = {
     "train": ("mlsysim.cli.scenarios", "train_command", "A training job through the Iron Law: mlsysim train llama-3-8b h100 --devices 64"),
     "serve": ("mlsysim.cli.scenarios", "serve_command", "A serving deployment: mlsysim serve llama-3-70b h200 --devices 2 --rate 10/s"),
     "validate": ("mlsysim.cli.validate", "validate_command", "Predictions vs published measurements: errors, targets, coverage."),
+    "run": ("mlsysim.cli.run", "run_command", "Run a scenario file (runs, inline specs, assertions): mlsysim run FILE.yaml"),
+    "schema": ("mlsysim.cli.schema", "schema_command", "Print the JSON Schema of scenario files."),
     "sweep": ("mlsysim.cli.sweep", "sweep_group", "Evaluate a wall over lists and ranges of inputs: --batch 1..256:log2"),
     "plot": ("mlsysim.cli.plot", "plot_group", "Draw a roofline, tornado, queue curve, waterfall or Pareto front."),
     "docs": ("mlsysim.cli.docs_command", "docs_group", "Generate the docs site pages from the declarations."),
