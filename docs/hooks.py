@@ -1,7 +1,8 @@
-"""MkDocs hooks: regenerate the generated pages before each build and list every wall in the nav.
+"""MkDocs hooks: regenerate the generated pages before each build and list them in the nav.
 
-The wall pages, the command-line reference and the registries page come from the declarations
-(`mlsysim docs build docs`); running it here keeps the published site from ever going stale.
+The wall pages, the command-line reference, the registries page, the scenario-file reference
+and the scenario command pages come from the declarations (`mlsysim docs build docs`); running
+it here keeps the published site from ever going stale.
 mkdocs.yml names this file under `hooks:` and excludes it from the site.
 """
 
@@ -18,11 +19,26 @@ def wall_nav() -> list:
     return entries
 
 
+def command_nav() -> list:
+    from mlsysim.cli.docs_command import COMMAND_EXAMPLES
+    from mlsysim.cli.main import COMMANDS
+
+    return ["commands/index.md"] + [{f"mlsysim {name}": f"commands/{name}.md"} for name in COMMAND_EXAMPLES
+                                    if name in COMMANDS]
+
+
 def on_config(config, **kwargs):
-    """Expand the nav's `Walls` entry into one entry per wall, in taxonomy order."""
-    for item in config.get("nav") or []:
+    """Expand the nav's `Walls` entry into one entry per wall; add the scenario-file and command pages."""
+    nav = config.get("nav") or []
+    for item in nav:
         if isinstance(item, dict) and "Walls" in item:
             item["Walls"] = wall_nav()
+    titles = [next(iter(item)) if isinstance(item, dict) else item for item in nav]
+    after = titles.index("Command line") + 1 if "Command line" in titles else len(nav)
+    for offset, (title, entry) in enumerate([("Scenario files", "scenario-files.md"),
+                                             ("Scenario commands", command_nav())]):
+        if title not in titles:
+            nav.insert(after + offset, {title: entry})
     return config
 
 

@@ -2,9 +2,10 @@
 
 Writes one page per wall (`walls/<slug>.md`, via `mlsysim.docs.wall_page_markdown`, worked
 examples computed live), an index of the walls, the command-line reference (every command's
-help text) and the registries. The hand-written pages (index, getting started) live beside
-them in `docs/`; MkDocs renders the lot but is not needed here. Files are rewritten only when
-their text changed, so `mkdocs serve` does not loop.
+help text), the registries, the scenario-file reference (generated from `mlsysim schema`) and
+one page per scenario command, its help and a worked example run live. The hand-written
+pages (index, getting started) live beside them in `docs/`; MkDocs renders the lot but is not
+needed here. Files are rewritten only when their text changed, so `mkdocs serve` does not loop.
 """
 
 from __future__ import annotations
@@ -85,10 +86,142 @@ def registries_page() -> str:
     return "\n".join(lines)
 
 
+# A small scenario file for the `mlsysim run` page; the examples/ folder has the full ones.
+RUN_EXAMPLE = """\
+description: A 70B model, trained then served
+runs:
+  - name: pretrain
+    training: {model: llama-3-70b, hardware: h100, devices: 1024, tp: 8, pp: 4, tokens: 2T}
+    assert: ["mfu >= 25%", "time <= 60 days"]
+  - name: chat
+    serving: {model: llama-3-70b, hardware: h200, devices: 2, prompt_tokens: 2k, output_tokens: 256,
+              batch: 32, rate: 10/s, p99: 10 s}
+    assert: ["p99_latency <= 10 s"]
+"""
+# The worked example of each scenario command's page: its arguments (run live at build time).
+COMMAND_EXAMPLES = {
+    "train": ["train", "llama-3-8b", "h100", "--devices", "64", "--tokens", "1T"],
+    "serve": ["serve", "llama-3-70b", "h200", "--devices", "2", "--prompt", "2k", "--output", "256", "--batch", "32",
+              "--rate", "10/s", "--p99", "10s"],
+    "run": ["run", "scenario.yaml"],
+    "sweep": ["sweep", "serving", "--model", "llama-3-8b", "--hardware", "H100,H200", "--batch", "1..256:log2"],
+    "schema": ["schema"],
+    "sensitivity": ["sensitivity", "memory", "--weight-bytes", "16GB", "--bandwidth", "3.35TB/s"],
+    "synthesize": ["synthesize", "memory", "--output", "time", "--target", "2ms", "--vary", "bandwidth",
+                   "--weight-bytes", "16GB", "--bandwidth", "3.35TB/s"],
+}
+SHOWN_LINES = 80  # long outputs (the schema) are cut here on the page
+
+
+def scenario_files_page() -> str:
+    """The scenario-file reference, generated from the JSON Schema of `mlsysim schema`."""
+    from mlsysim.cli.schema import schema
+
+    data = schema()
+    defs, several = data["$defs"], data["oneOf"][0]["properties"]
+    lines = ["# Scenario files", "", "A scenario file declares runs of the training and serving scenarios, or of any "
+             "wall, with assertions on their outputs; `mlsysim run FILE.yaml` runs it (see "
+             "[the command](commands/run.md) and the `examples/` folder). This page is generated from the file's "
+             "JSON Schema (`mlsysim schema`, draft 2020-12), which editors can use to complete and check files.",
+             "", "```yaml", RUN_EXAMPLE.rstrip(), "```", "", "## The file", "",
+             "Either `runs:` (a list) or one run's keys at the top.", "", "| key | meaning |", "|---|---|"]
+    lines += [f"| `{k}` | {_cell(v.get('description', ''))} |" for k, v in several.items()]
+    lines += ["", "## A run", "", "Exactly one of `training:`, `serving:` or `wall:` (with `inputs:`), and "
+              "optionally `name:`, `description:` and `assert:`.", "",
+              "An assertion is `OUTPUT OP VALUE` with OP one of `<=`, `<`, `>=`, `>`, `==`, `!=`; the value is read "
+              "in the output's units (`35%`, `2 s`, `50 t`, `$0.10`), or is a name (`binding_wall == ingestion`) or "
+              "a yes/no (`fits == yes`). A violated assertion makes `mlsysim run` exit with code 3 and name it.", "",
+              "A mistake in the file is one line, `FILE:LINE: field: message`, and exit code 2: bad YAML, a wrong "
+              "type, an unknown key (with a suggestion), an unknown model or hardware, a value out of range.", ""]
+    sections = [("Training scenario: `training:`", "scenario-training"),
+                ("Serving scenario: `serving:`", "scenario-serving")]
+    from mlsysim.walls import all_walls
+
+    sections += [(f"Wall {w.number if w.number is not None else '—'}: `wall: {w.slug}`", f"wall-{w.slug}")
+                 for w in all_walls()]
+    for title, prefix in sections:
+        lines += _inputs_section(title, defs[f"{prefix}-inputs"], defs[f"{prefix}-assertion"])
+    lines += ["## Inline specs", "", "`hardware:`, `models:`, `storage:`, `cpus:`, `networks:` and `grids:` add "
+              "specs by key (or replace a registry entry of the same key) in the registry's own record format; "
+              "every number needs a `source: {title, date}` or a per-field `sources:` entry.", ""]
+    for plural in ("hardware", "models", "storage", "cpus", "networks", "grids"):
+        record = defs[several[plural]["additionalProperties"]["$ref"].rsplit("/", 1)[1]]
+        lines += [f"- `{plural}:` fields: " + ", ".join(f"`{name}`" for name in record["properties"])]
+    return "\n".join(lines) + "\n"
+
+
+def _inputs_section(title: str, inputs: dict, assertion: dict) -> list[str]:
+    required = set(inputs.get("required", ()))
+    lines = [f"## {title}", "", _cell(inputs["description"]), "", "| input | type | default | meaning |",
+             "|---|---|---|---|"]
+    for name, node in inputs["properties"].items():
+        kind = " \\| ".join(f"`{v}`" for v in node["enum"]) if "enum" in node else " or ".join(
+            [node["type"]] if isinstance(node["type"], str) else node["type"])
+        default = "required" if name in required else f"`{node['default']}`" if "default" in node else "—"
+        lines.append(f"| `{name}` | {kind} | {default} | {_cell(node['description'])} |")
+    outputs = assertion["description"].split(": ", 1)[1]
+    return lines + ["", f"Outputs to assert on: {outputs}.", ""]
+
+
+def command_pages() -> dict[str, str]:
+    """{commands/NAME.md: markdown} for each scenario command: its help and a worked example, run live."""
+    import tempfile
+
+    from mlsysim.cli.main import COMMANDS, cli
+
+    root = _context(cli, "mlsysim", None)
+    pages, names = {}, [n for n in COMMAND_EXAMPLES if n in COMMANDS]
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "scenario.yaml").write_text(RUN_EXAMPLE, encoding="utf-8")
+        for name in names:
+            command = cli.get_command(root, name)
+            args = COMMAND_EXAMPLES[name]
+            code, output = _run_live(args, folder)
+            shown = output.rstrip().splitlines()
+            cut = shown[:SHOWN_LINES] + ([f"… ({len(shown) - SHOWN_LINES} more lines)"] if len(shown) > SHOWN_LINES else [])
+            lines = [f"# `mlsysim {name}`", "", "```text", command.get_help(_context(command, name, root)), "```", "",
+                     "## Worked example", ""]
+            if name == "run":
+                lines += ["`scenario.yaml`:", "", "```yaml", RUN_EXAMPLE.rstrip(), "```", ""]
+            lines += ["```console", "$ mlsysim " + " ".join(args), *cut, "```", "",
+                      f"Exit code {code}. Generated by `mlsysim docs build`; the numbers are computed when the site "
+                      f"is built.", ""]
+            pages[f"commands/{name}.md"] = "\n".join(lines)
+    index = ["# Scenario commands", "", "The commands that evaluate whole scenarios, each with a worked example "
+             "computed when the site was built. Every command is also in the [command-line reference](../cli.md).", ""]
+    index += [f"- [`mlsysim {n}`]({n}.md): {_cell(COMMANDS[n][2])}" for n in names]
+    pages["commands/index.md"] = "\n".join(index) + "\n"
+    return pages
+
+
+def _run_live(args: list[str], folder: str) -> tuple[int, str]:
+    """Run `mlsysim ARGS` in `folder` at a fixed terminal width; (exit code, stdout)."""
+    import contextlib
+    import io
+    import os
+
+    from mlsysim.cli.main import main
+
+    out, err, here, columns = io.StringIO(), io.StringIO(), os.getcwd(), os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(WIDTH)
+    try:
+        os.chdir(folder)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(here)
+        if columns is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = columns
+    return code, out.getvalue()
+
+
 def build_site(directory) -> list[Path]:
     """Write the generated pages under `directory`; return the paths whose text changed."""
     directory = Path(directory)
-    pages = {**wall_pages(), "cli.md": cli_page(), "registries.md": registries_page()}
+    pages = {**wall_pages(), "cli.md": cli_page(), "registries.md": registries_page(),
+             "scenario-files.md": scenario_files_page(), **command_pages()}
     changed = []
     for relative, text in pages.items():
         path = directory / relative
@@ -114,7 +247,9 @@ def docs_group():
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the pages written as JSON.")
 def build_command(directory: str, as_json: bool):
-    """Write walls/*.md, cli.md and registries.md under DIRECTORY (only pages whose text changed).
+    """Write walls/*.md, cli.md, registries.md, scenario-files.md and commands/*.md under DIRECTORY.
+
+    Only pages whose text changed are written.
 
     \b
     Example:
