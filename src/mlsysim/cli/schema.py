@@ -16,7 +16,7 @@ import click
 
 from mlsysim.scenarios.file_schema import RECORD_KINDS
 
-SCHEMA_ID = "https://mlsysim.dev/schema/scenario-file.json"
+SCHEMA_ID = "urn:mlsysim:schema:scenario-file"  # a name, not a URL: nothing is fetched
 
 
 def targets() -> list[tuple[str, object, object]]:
