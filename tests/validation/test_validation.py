@@ -19,13 +19,18 @@ from mlsysim.validation.report import TARGETS
 # Records predicted (not circular) today. Coverage may only go up: when the training and serving
 # expressers land (categories/training.py, categories/inference.py), raise this number to the
 # new count so later changes cannot quietly lose records.
-PREDICTED_AT_LEAST = 66
+PREDICTED_AT_LEAST = 120
 # Groups that miss their target today, with the median they must not exceed, and why.
 KNOWN_MISSES = {
     # The model cards publish no grid intensity; the registry's US average (379 g/kWh) stands in
     # for the ~420 g/kWh their figures imply. Missing: the intensity of Meta's datacenter grids.
     "carbon_energy/model-card": 0.105,
+    # Framework-level losses the microbenchmark ceilings leave out (report.MISSING_PHYSICS). The
+    # ceilings are today's medians (worst records in KNOWN_WORST) so the gap can only close.
+    "training_throughput": 0.33,
+    "inference": 0.53,
 }
+KNOWN_WORST = {"training_throughput": 2.2}
 
 ROWS = harness.run()
 SUMMARY = summarize(ROWS)
@@ -51,8 +56,8 @@ def test_regression_guard_medians_stay_within_target(group):
     bound = KNOWN_MISSES.get(group.name, group.target.median)
     assert group.median <= bound, f"{group.name}: median {group.median:.2%} > {bound:.2%} ({group.target})"
     if group.target.worst is not None:
-        worst = group.worst
-        assert abs(worst.error) <= group.target.worst, f"{worst.id}: {worst.error:+.1%} > {group.target.worst:.0%}"
+        worst, limit = group.worst, KNOWN_WORST.get(group.name, group.target.worst)
+        assert abs(worst.error) <= limit, f"{worst.id}: {worst.error:+.1%} > {limit:.0%}"
 
 
 def test_known_misses_are_still_misses():

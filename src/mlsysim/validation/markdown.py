@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mlsysim.validation.harness import CIRCULAR, NOT_EXPRESSIBLE, PENDING, PREDICTED, Row
 from mlsysim.validation.render import coverage_line, error, pending_lines, shown, summary_rows
+from mlsysim.validation.report import MISSING_PHYSICS
 from mlsysim.validation.report import Summary
 
 INTRO = """\
@@ -43,6 +44,12 @@ def markdown(rows: list[Row], summary: Summary, version: str) -> str:
     lines += table(["category / group", "predicted / records", "median abs error", "worst abs error", "target",
                     "result"], [[r[0].replace("  ", "↳ "), *r[1:]] for r in summary_rows(summary)])
     lines += ["", coverage_line(summary), ""]
+    missed = [g for g in summary.groups if g.status == "FAIL" and g.name in MISSING_PHYSICS]
+    if missed:
+        lines += ["## What the model is missing", ""]
+        lines += [f"- **{g.name}** (median {g.median:.0%}, target {g.target}): {MISSING_PHYSICS[g.name]}"
+                  for g in missed]
+        lines.append("")
     for category in dict.fromkeys(r.category for r in rows):
         mine = [r for r in rows if r.category == category]
         lines += [f"## {category}", ""]
