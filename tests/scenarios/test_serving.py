@@ -102,3 +102,16 @@ def test_generic_inverse_solves_a_scenario_input():
     job = ms.ServingDeployment(model="llama-3-8b", hardware="h100", batch=16)
     solved = job.solve("itl", "20 ms", "memory_efficiency")
     assert solved.achieved == pytest.approx(0.020, rel=1e-6)
+
+
+def test_an_unmeetable_p99_is_infeasible():
+    with pytest.raises(ms.InfeasibleError, match="p99"):
+        serve(model="qwen2.5-32b", devices=2, reasoning_tokens=8000, rate="1/s", p99="120 s")
+
+
+def test_tensor_parallel_needs_a_scale_up_fabric():
+    import dataclasses
+
+    lonely = dataclasses.replace(ms.hardware("h100"), key="no-link", scale_up_fabric="", scale_up_bandwidth=None)
+    with pytest.raises(ms.InvalidInputError, match="scale_up"):
+        serve(hardware=lonely, devices=2)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlsysim.errors import InfeasibleError
+from mlsysim.errors import InfeasibleError, InvalidInputError
 from mlsysim.precision import bytes_per_element
 from mlsysim.scenarios.fabric import Fabric, resolve_network
 from mlsysim.scenarios.kernels import Rates
@@ -39,7 +39,11 @@ def evaluate(**v):
     if v["max_batch"] is not None:
         batch = np.minimum(batch, v["max_batch"])
     rates = Rates.of(h, _math_precision(h, v["precision"]), v["matmul_efficiency"], v["memory_efficiency"])
-    fabric = Fabric.of(resolve_network(v["scale_up"], h.scale_up_fabric), h.scale_up_bandwidth or 0.0, "scale-up")
+    network = resolve_network(v["scale_up"], h.scale_up_fabric)
+    if network is None and not h.scale_up_bandwidth and np.any(tp > 1):
+        raise InvalidInputError(f"scale_up: {h.name} has no scale-up fabric on record, so {int(np.max(tp))} devices "
+                                f"cannot share a replica; give scale_up (e.g. 'pcie5-x16')", parameter="scale_up")
+    fabric = Fabric.of(network, h.scale_up_bandwidth or 0.0, "scale-up")
     element = bytes_per_element(v["precision"])
     prefill = prefill_time(m, v["prompt_tokens"], tp, element, rates, fabric)
     generated = v["output_tokens"] + v["reasoning_tokens"]

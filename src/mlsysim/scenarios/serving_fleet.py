@@ -56,6 +56,12 @@ def fleet(v, hardware, latency, throughput, batch, step, ttft):
     price = v["price_per_device_hour"]
     if v["rate"] is not None:
         minimum, replicas, p99 = replicas_needed(batch, latency, v["rate"], v["cv"], v["p99"])
+        if np.ndim(replicas) == 0 and not np.isfinite(replicas):
+            from mlsysim.errors import InfeasibleError
+            from mlsysim.units import format_quantity as q
+
+            raise InfeasibleError(f"p99: no number of replicas meets {q(v['p99'], 'time')}: one request alone takes "
+                                  f"{q(float(latency), 'time')} before any queueing", parameter="p99")
         out.update(replicas=replicas, replicas_for_load=minimum, p99_latency=p99,
                    utilization=v["rate"] * latency / (replicas * batch))
     tokens_per_s = throughput if v["rate"] is None else v["rate"] * v["output_tokens"]
@@ -68,8 +74,10 @@ def fleet(v, hardware, latency, throughput, batch, step, ttft):
     if energy is not None:
         region = v["region"] if v["region"] is not None or v["intensity"] is not None else "world"
         pue = v["pue"] if v["pue"] is not None else (None if v["region"] is not None else 1.1)
-        out["carbon_per_million_tokens"] = wall("sustainability")(
-            energy=energy * 1e6, region=region, intensity=v["intensity"], pue=pue).carbon
+        known = np.isfinite(energy)  # unmeetable targets in a sweep leave NaN replicas
+        carbon = wall("sustainability")(energy=np.where(known, energy, 1.0) * 1e6, region=region,
+                                        intensity=v["intensity"], pue=pue).carbon
+        out["carbon_per_million_tokens"] = np.where(known, carbon, np.nan) if np.ndim(known) else carbon
     out["meets_sla"] = _meets(v, out, latency, step, ttft)
     return out
 
