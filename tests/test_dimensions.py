@@ -37,8 +37,9 @@ CASES = [
 ]
 
 
-# Outputs that change unit by definition: a multiply-add is 2 FLOPs, counted as a plain number.
-CONVERSIONS = {("compute", "multiply_adds")}
+# Outputs that change unit by definition (a multiply-add is 2 FLOPs, counted as a plain number),
+# or that multiply by registry data, which stays plain SI floats here.
+CONVERSIONS = {("compute", "multiply_adds"), ("sustainability", "cleanest_carbon")}
 
 
 def with_units(wall, inputs):
