@@ -237,7 +237,7 @@ def _check_architecture(m: Model) -> None:
                                 f"and expert_ffn > 0", parameter="experts_per_token")
     for name, allowed in (("ffn_type", ("gated", "mlp")), ("norm", ("rmsnorm", "layernorm")),
                           ("bias", ("none", "qkv", "all")),
-                          ("position", ("rope", "learned", "relative", "alibi", "none"))):
+                          ("position", ("rope", "learned", "relative", "relative-xl", "alibi", "none"))):
         if getattr(m, name) not in allowed:
             raise InvalidInputError(f"{m.key}.{name}: {getattr(m, name)!r} is not one of {', '.join(allowed)}",
                                     parameter=name)

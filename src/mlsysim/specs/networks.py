@@ -13,7 +13,10 @@ per-step latency NCCL's own performance model charges); it does not include the 
 overhead NCCL adds on top of the steps. That overhead is `collective_call_latency`: the latency a
 collective library's model charges once per call, whatever the number of ranks (NCCL's baseLat),
 so one ring all-reduce over n ranks costs about call + 2(n - 1) × step before any bytes move.
-None where no figure is on record.
+None where no figure is on record. `nvls_efficiency` is the fraction of the per-direction line
+rate an in-switch (NVLink SHARP, NCCL's NVLS) all-reduce sustains on the bytes it actually moves,
+(1 + 1/n) × the message per direction (see Wall 14's `nvls` algorithm); measured and sourced, on
+switches that reduce in the network only.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from mlsysim.specs.registry import Source, read_sources
 KINDS = ("nvlink", "nvswitch", "infiniband", "ethernet", "pcie", "ici", "infinity-fabric", "cxl", "other")
 _QUANTITIES = {"bandwidth": "bandwidth", "link_bandwidth": "bandwidth", "latency": "time",
                "collective_efficiency": "fraction", "collective_latency": "time",
-               "collective_call_latency": "time"}
+               "collective_call_latency": "time", "nvls_efficiency": "fraction"}
 _FIELDS = ("name", "kind", "links", "aliases", "notes", "source", "sources", *_QUANTITIES)
 
 
@@ -46,6 +49,7 @@ class Network:
     collective_efficiency: float | None = None
     collective_latency: float | None = None
     collective_call_latency: float | None = None
+    nvls_efficiency: float | None = None
     aliases: tuple[str, ...] = ()
     notes: str = ""
     sources: Mapping[str, Source] = field(default_factory=dict, repr=False, compare=False)

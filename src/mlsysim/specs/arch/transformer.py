@@ -9,6 +9,10 @@ Conventions (so MFU figures compare with the literature):
   convention of PaLM (Chowdhery et al. 2022, appendix B: 6N + 12·L·H·Q·T per training token)
   and of Megatron-LM (Narayanan et al. 2021, eq. 3).
 - Norm weights are counted as parameters but their FLOPs are ignored (they are O(h), not O(h²)).
+- `position: relative-xl` (Transformer-XL relative attention, as in Gopher) adds the per-layer
+  projection of the relative positions, hidden × hidden, to the attention weights and so to the
+  6N count; the extra position-score term it brings is not added to the attention FLOPs, which
+  keep PaLM's 12·L·H·Q·T convention.
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ def attention_params(m: Model) -> float:
         return q + kv + m.heads * m.v_head_dim * h
     q_width, kv_width = m.heads * m.head_dim, m.kv_heads * m.head_dim
     weights = h * q_width + 2 * h * kv_width + q_width * h
+    if m.position == "relative-xl":
+        # Transformer-XL relative attention (Dai et al. 2019, eq. 4) projects the sinusoidal
+        # relative-position embeddings with its own per-layer matrix W_{k,R}: hidden × hidden. (Its
+        # two global bias vectors u, v, 2 × hidden in all, are left out.)
+        weights += h * h
     if m.bias == "all":
         weights += q_width + 2 * kv_width + h
     elif m.bias == "qkv":
