@@ -224,3 +224,40 @@ def test_cli_bad_input_is_one_line_exit_2(flags, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "Traceback" not in err
+
+
+# -- in-switch all-reduce (NVLS) --------------------------------------------------------------
+
+def test_nvls_moves_one_plus_one_over_n_of_the_message():
+    r = wall(message_bytes="1 GB", devices=8, bandwidth="450 GB/s", nvls_efficiency=0.5, algorithm="nvls")
+    assert r.algorithm == "nvls"
+    assert r.bandwidth_time == pytest.approx((1 + 1 / 8) * 1e9 / (450e9 * 0.5))
+    ring = wall(message_bytes="1 GB", devices=8, bandwidth="450 GB/s", algorithm="ring")
+    assert ring.bandwidth_time / wall(**dict(r.inputs, nvls_efficiency=1.0)).bandwidth_time == pytest.approx(
+        (2 * 7 / 8) / (9 / 8))
+    assert "switch" in r.explain()
+
+
+@pytest.mark.parametrize("devices, measured", [(5, 414.2e9), (6, 435.6e9), (7, 460.0e9), (8, 473.1e9)])
+def test_nvls_ramp_over_gpu_count_matches_measurement(devices, measured):
+    # Stas Bekman, ML Engineering, Network/SHARP: 8x H200, nccl-tests at 8 GiB, NVLS busbw on 5-8 GPUs.
+    # The registry's efficiency comes from the 16 GiB, 8-GPU point; the (1 + 1/N) traffic has to carry
+    # it to the other widths.
+    r = wall(message_bytes="8 GiB", devices=devices, network="nvswitch-h100", algorithm="nvls")
+    assert r.bus_bandwidth == pytest.approx(measured, rel=0.02)
+
+
+def test_auto_never_picks_nvls():
+    r = wall(message_bytes="8 GB", devices=8, network="nvswitch-h100")
+    assert r.algorithm == "ring"
+
+
+@pytest.mark.parametrize("extra, match", [
+    ({"bandwidth": "450 GB/s"}, "nvls needs nvls_efficiency"),
+    ({"network": "nvlink4"}, "no published nvls efficiency"),
+    ({"bandwidth": "450 GB/s", "nvls_efficiency": 0.7, "collective": "all-gather"}, "nvls does not apply"),
+    ({"bandwidth": "450 GB/s", "nvls_efficiency": 1.5}, "nvls_efficiency"),
+])
+def test_nvls_bad_input_is_a_named_error(extra, match):
+    with pytest.raises(ms.InvalidInputError, match=match):
+        wall(message_bytes="1 GB", devices=8, algorithm="nvls", **extra)

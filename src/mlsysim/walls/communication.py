@@ -1,4 +1,5 @@
-"""Wall 14, communication: α–β time of a collective (ring, double binary tree, hierarchical), NCCL-style."""
+"""Wall 14, communication: α–β time of a collective (ring, double binary tree, hierarchical, in-switch
+NVLS), NCCL-style."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from mlsysim.walls.support import choose, field_of, per_spec
 ALGORITHMS = {"all-reduce": ("ring", "tree", "hierarchical"), "reduce-scatter": ("ring", "hierarchical"),
               "all-gather": ("ring", "hierarchical"), "all-to-all": ("direct", "hierarchical"),
               "broadcast": ("ring", "tree"), "reduce": ("ring", "tree")}
+# Algorithms that reduce inside the switch (NVLink SHARP, NCCL's NVLS): used only when asked for, since
+# they need a switch that can (NVSwitch gen 3 and later) and a measured efficiency.
+IN_NETWORK = {"all-reduce": ("nvls",)}
 # Bus bandwidth = algorithm bandwidth × this factor (NCCL tests, doc/PERFORMANCE.md, "Summary").
 BUS_FACTOR = {"all-reduce": lambda n: 2 * (n - 1) / n, "broadcast": lambda n: 1.0, "reduce": lambda n: 1.0}
 
@@ -28,9 +32,23 @@ def flat(collective: str, algorithm: str, n):
     return n - 1, (n - 1) / n  # ring reduce-scatter / all-gather, direct all-to-all (Thakur et al. 2005)
 
 
+def nvls(n):
+    """(latency steps, bytes per direction per byte of message) of an in-switch all-reduce over n ranks.
+
+    Each rank owns 1/n of the buffer. It pulls its slice reduced by the switch from all ranks
+    (every rank sends its whole buffer once and receives 1/n), then multicasts the reduced slice
+    back through the switch (sends 1/n, receives the whole buffer): (1 + 1/n) × M each way, against
+    a ring's 2(n − 1)/n. Two steps: up to the switch and back.
+    """
+    return 2, 1.0 + 1.0 / n
+
+
 def cost(collective: str, algorithm: str, v):
     """(bandwidth time, latency time) of one algorithm at the resolved values `v`."""
     size, n, per_node = v["message_bytes"], v["devices"], v["devices_per_node"]
+    if algorithm == "nvls":  # the switch reduces at full port speed: no topology share
+        steps, factor = nvls(n)
+        return factor * size / (v["bandwidth"] * v["nvls_efficiency"]), steps * v["latency"]
     # All-to-all and tree traffic crosses the fabric's middle; a ring is laid along neighbouring links.
     scale_out = v["bandwidth"] * (v["share"] if collective == "all-to-all" or algorithm == "tree" else 1.0)
     if algorithm != "hierarchical":
@@ -52,6 +70,8 @@ def evaluate(collective: str, algorithm: str, **v):
     if v["latency"] is None:  # a network without a published hop latency counts as 0, as no network does
         v["latency"] = 0.0 if network is None else per_spec(lambda n: n.latency or 0.0, network)
     v["intra_latency"] = v["latency"] if v["intra_latency"] is None else v["intra_latency"]
+    if algorithm == "nvls" and v["nvls_efficiency"] is None:
+        v["nvls_efficiency"] = field_of(network, "nvls_efficiency", "nvls_efficiency")
     v["share"] = 1.0  # Wall 10: traffic across the fabric's middle keeps bisection_fraction / oversubscription
     if topology is not None:
         v["share"] = topology_metrics(topology, v["devices"], oversubscription)["bisection_fraction"] / oversubscription
@@ -78,6 +98,13 @@ def evaluate(collective: str, algorithm: str, **v):
 def explain(r) -> str:
     topology = "" if r.inputs["topology"] is None else (
         f" The {r.fmt('topology')} leaves all-to-all and tree traffic {r.fmt('bisection_share')} of each link.")
+    if np.ndim(r.outputs["algorithm"]) == 0 and r.outputs["algorithm"] == "nvls":
+        efficiency = r.inputs["nvls_efficiency"]
+        if efficiency is None:
+            efficiency = getattr(r.inputs["network"], "nvls_efficiency", None)
+        share = f"{efficiency:.3g} of" if np.ndim(efficiency) == 0 and efficiency is not None else "a share of"
+        topology += (f" NVLS reduces inside the switch: each device sends and receives (1 + 1/N) of the message, "
+                     f"at {share} the line rate (the switch's measured NVLS efficiency).")
     return (f"A {r.fmt('algorithm')} {r.fmt('collective')} of {r.fmt('message_bytes')} over {r.fmt('devices')} "
             f"devices at {r.fmt('bandwidth')} per direction takes {r.fmt('time')}: {r.fmt('bandwidth_time')} moving "
             f"bytes and {r.fmt('latency_time')} of per-step latency ({r.fmt('regime')}). NCCL would report an "
@@ -85,8 +112,8 @@ def explain(r) -> str:
             + topology)
 
 
-_KNOWN = "; ".join(f"{c}: {', '.join(a)}" for c, a in ALGORITHMS.items())
-_supported = np.frompyfunc(lambda c, a: a == "auto" or a in ALGORITHMS[c], 2, 1)
+_KNOWN = "; ".join(f"{c}: {', '.join(a + IN_NETWORK.get(c, ()))}" for c, a in ALGORITHMS.items())
+_supported = np.frompyfunc(lambda c, a: a == "auto" or a in ALGORITHMS[c] or a in IN_NETWORK.get(c, ()), 2, 1)
 
 WALL = Wall(
     number=14, slug="communication", title="The Communication Wall", domain="fleet",
@@ -109,8 +136,9 @@ WALL = Wall(
         Input("latency", "time", "α, the fixed cost of a step (default: the network's, else 0)", default=None,
               low=0, typical=(1e-7, 1e-4)),
         Input("collective", "choice", "the collective operation", default="all-reduce", choices=tuple(ALGORITHMS)),
-        Input("algorithm", "choice", "ring, tree (double binary tree), direct, hierarchical, or auto (the "
-              "fastest)", default="auto", choices=("auto", "ring", "tree", "direct", "hierarchical")),
+        Input("algorithm", "choice", "ring, tree (double binary tree), direct, hierarchical, nvls (in-switch "
+              "all-reduce, NVLink SHARP; only when asked), or auto (the fastest of the others)", default="auto",
+              choices=("auto", "ring", "tree", "direct", "hierarchical", "nvls")),
         Input("devices_per_node", "count", "devices per node on the scale-up fabric (G), for hierarchical",
               default=None, low=1, integer=True, typical=(1, 72)),
         Input("intra_bandwidth", "bandwidth", "scale-up (in-node) bandwidth per device per direction",
@@ -118,6 +146,8 @@ WALL = Wall(
         Input("intra_latency", "time", "α of a scale-up step (default: latency)", default=None, low=0,
               typical=(1e-7, 1e-5)),
         Input("network", "network", "network whose per-device bandwidth and latency to use", default=None),
+        Input("nvls_efficiency", "fraction", "share of the line rate an in-switch (nvls) all-reduce sustains "
+              "(default: the network's)", default=None, low=0, high=1, low_open=True, typical=(0.5, 0.9)),
         Input("topology", "choice", "scale-out topology (Wall 10): all-to-all and trees keep its bisection share",
               default=None, choices=TOPOLOGIES),
         Input("oversubscription", "number", "taper of the scale-out fabric, k:1 (with topology)", default=1.0,
@@ -144,6 +174,9 @@ WALL = Wall(
             (np.asarray(v["algorithm"], dtype=object) != "hierarchical") | (v["devices_per_node"] is not None)),
                    "communication: hierarchical needs devices_per_node and intra_bandwidth, given together",
                    "devices_per_node"),
+        Constraint(lambda v: (np.asarray(v["algorithm"], dtype=object) != "nvls") | (
+            v["nvls_efficiency"] is not None) | (v["network"] is not None),
+                   "communication: nvls needs nvls_efficiency, or a network that publishes one", "nvls_efficiency"),
         Constraint(lambda v: v["devices_per_node"] is None or v["devices"] % v["devices_per_node"] == 0,
                    "communication: {devices} devices do not fill whole nodes of {devices_per_node}",
                    "devices_per_node"),
@@ -161,8 +194,9 @@ WALL = Wall(
                 "not the ring's 2046 (NCCL 2.4, Jeaugey 2019)"),
     ],
     caveats=("α–β model: no congestion, protocol overhead (NCCL gets ~80 % of NVLink line rate, nccl-tests "
-             "#212), in-network reduction (NVLS/SHARP) or overlap with compute; tree and hierarchical phases "
-             "are summed, not pipelined. A topology scales all-to-all and tree traffic by Wall 10's bisection "
+             "#212) or overlap with compute; in-network reduction only as algorithm='nvls' (never chosen by "
+             "auto, and only with a measured efficiency; NCCL itself uses it only above about 4 GPUs); tree and "
+             "hierarchical phases are summed, not pipelined. A topology scales all-to-all and tree traffic by Wall 10's bisection "
              "share (uniform traffic) and leaves rings, laid along neighbours, at full link speed."),
     sources=("NVIDIA nccl-tests, doc/PERFORMANCE.md (algorithm and bus bandwidth)",
              "Patarasuk & Yuan, JPDC 2009 (bandwidth-optimal ring all-reduce); Thakur, Rabenseifner & Gropp, "
