@@ -16,10 +16,11 @@ from mlsysim.validation.categories import expressers
 from mlsysim.validation.harness import CIRCULAR, NOT_EXPRESSIBLE, PENDING, PREDICTED
 from mlsysim.validation.report import TARGETS
 
-# Records predicted (not circular) today. Coverage may only go up: when the training and serving
-# expressers land (categories/training.py, categories/inference.py), raise this number to the
-# new count so later changes cannot quietly lose records.
-PREDICTED_AT_LEAST = 120
+# Records predicted (not circular), and expressed (predicted or circular), today. Coverage may only
+# go up: when an expresser learns a record, raise these to the new counts so later changes cannot
+# quietly lose records.
+PREDICTED_AT_LEAST = 125
+EXPRESSED_AT_LEAST = 136
 # Groups that miss their target today, with the median they must not exceed, and why.
 KNOWN_MISSES = {
     # The model cards publish no grid intensity; the registry's US average (379 g/kWh) stands in
@@ -69,6 +70,7 @@ def test_known_misses_are_still_misses():
 
 def test_coverage_only_goes_up():
     assert SUMMARY.count(PREDICTED) >= PREDICTED_AT_LEAST, SUMMARY.count(PREDICTED)
+    assert SUMMARY.expressed >= EXPRESSED_AT_LEAST, SUMMARY.expressed
 
 
 def test_pending_only_where_no_expresser_exists():

@@ -4,6 +4,9 @@ The per-direction bandwidth a collective sees is the fabric's line rate × its s
 `collective_efficiency` (packet and protocol overhead; line rate where none is on record).
 nccl-tests report bus bandwidth, algbw × 2(n−1)/n for all-reduce, which is Wall 14's
 `bus_bandwidth` output. Large messages make the latency term negligible.
+
+NVLS records (NVLink SHARP: the NVSwitch reduces) use Wall 14's `nvls` algorithm on the node's
+NVSwitch, at the switch's own sourced `nvls_efficiency`.
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ _CHIPS = (("h100 pcie", "h100-pcie"), ("h100", "h100-sxm"), ("a100", "a100"))
 _INFINIBAND = {100: "ib-edr", 200: "ib-hdr", 400: "ib-ndr", 800: "ib-xdr"}
 # nccl-tests reach their peak bus bandwidth at the largest sizes they sweep (several GB).
 LARGE_MESSAGE = 8e9
+# The NVSwitch that joins a node's GPUs, by the GPUs' NVLink generation.
+_NVSWITCH = {"nvlink3": "nvswitch-a100", "nvlink4": "nvswitch-h100", "nvlink5": "nvl72"}
 
 
 def express(record) -> Prediction:
     text = " ".join(str(v) for v in record.config.values() if isinstance(v, str))
-    if "nvls" in str(record.config.get("algorithm", "")).lower():
-        raise NotExpressible(_nvls_reason(text))
     hardware = _hardware(text)
+    if "nvls" in str(record.config.get("algorithm", "")).lower():
+        return _nvls(record, hardware, text)
     devices = int(config_number(record, "num_gpus", required=False) or _leading_count(text)
                   or hardware.devices_per_node or 8)
     message = _message(record)
@@ -101,6 +106,8 @@ def _leading_count(text: str) -> int | None:
 
 
 def _message(record) -> float:
+    if str(record.config.get("message_size", "")).strip().lower().startswith("large"):
+        return LARGE_MESSAGE  # "large (>= several GB; ...)": the peak, at the sizes nccl-tests sweep to
     size = config_number(record, "message_size", "bytes", required=False)
     command = str(record.config.get("command", ""))
     largest = re.search(r"-e\s*(\d+)([KMG])", command)
@@ -109,9 +116,28 @@ def _message(record) -> float:
     return size or LARGE_MESSAGE
 
 
-def _nvls_reason(text: str) -> str:
-    network = lookup("network", "nvswitch-h100")
-    ring = network.bandwidth * (network.collective_efficiency or 1.0)
-    return ("NVLink SHARP (NVLS) reduces inside the NVSwitch; Wall 14 has no in-network reduction and no "
-            "sourced NVLS efficiency (its algbw is well below the line rate). A ring on the same fabric would "
-            f"give ≈ {ring / 1e9:.0f} GB/s bus bandwidth")
+def _nvls(record, hardware, text) -> Prediction:
+    import mlsysim as ms
+
+    key = _NVSWITCH.get(hardware.scale_up_fabric or "")
+    if key is None or "nvswitch" not in text.lower():
+        raise NotExpressible(f"NVLS needs an NVSwitch that reduces in the network; the registry has none for "
+                             f"{hardware.name} as the record describes it")
+    switch = lookup("network", key)
+    if switch.nvls_efficiency is None:
+        raise NotExpressible(f"{switch.name} has no sourced nvls_efficiency (the share of the line rate an "
+                             "in-switch all-reduce sustains)")
+    devices = int(config_number(record, "num_gpus", required=False) or _leading_count(text)
+                  or hardware.devices_per_node or 8)
+    message = _message(record)
+    cited = switch.sources.get("nvls_efficiency")
+    source = f"measured by {cited.title}" if cited is not None else "sourced in the network registry"
+    result = ms.wall("communication")(message_bytes=message, devices=devices, network=switch, algorithm="nvls")
+    value = in_unit(result.outputs["bus_bandwidth"], record.unit, "bandwidth")
+    return Prediction(value, record.unit, f"NVLS all-reduce of {result.fmt('message_bytes')} over {devices} GPUs on "
+                      f"{switch.name}: the switch reduces, so each GPU moves (1 + 1/{devices}) of the message each "
+                      f"way at {switch.bandwidth / 1e9:.4g} GB/s × NVLS efficiency {switch.nvls_efficiency:g} "
+                      f"({source}): algbw {result.fmt('algorithm_bandwidth')}, and nccl-tests' bus bandwidth, "
+                      f"algbw × 2(n−1)/n, ≈ {value:.4g} GB/s.",
+                      (Call.of(result, outputs=["time", "algorithm_bandwidth", "bus_bandwidth", "regime"]),),
+                      circular=circularity(record, switch, "nvls_efficiency"))
