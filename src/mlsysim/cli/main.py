@@ -61,6 +61,8 @@ COMMANDS = {
     "zoo": ("mlsysim.cli.zoo", "zoo_command", "List the registries: hardware, models, …"),
     "train": ("mlsysim.cli.scenarios", "train_command", "A training job through the Iron Law: mlsysim train llama-3-8b h100 --devices 64"),
     "serve": ("mlsysim.cli.scenarios", "serve_command", "A serving deployment: mlsysim serve llama-3-70b h200 --devices 2 --rate 10/s"),
+    "sensitivity": ("mlsysim.cli.analysis", "sensitivity_group", "Which input binds an output of a wall or scenario (Wall 21)."),
+    "synthesize": ("mlsysim.cli.analysis", "synthesize_group", "Solve backwards: the input value that meets a target (Wall 22)."),
     "validate": ("mlsysim.cli.validate", "validate_command", "Predictions vs published measurements: errors, targets, coverage."),
     "run": ("mlsysim.cli.run", "run_command", "Run a scenario file (runs, inline specs, assertions): mlsysim run FILE.yaml"),
     "schema": ("mlsysim.cli.schema", "schema_command", "Print the JSON Schema of scenario files."),

@@ -55,7 +55,10 @@ def attention_gemms(m, tp):
               (m.kv_lora_rank, m.heads * (m.qk_nope_head_dim + m.v_head_dim) / tp)]
         return q + kv + [(m.heads * m.v_head_dim / tp, h)]
     q, kv = m.heads * m.head_dim, m.kv_heads * m.head_dim
-    return [(h, (q + 2 * kv) / tp), (q / tp, h)]
+    gemms = [(h, (q + 2 * kv) / tp), (q / tp, h)]
+    if m.position == "relative-xl":  # Transformer-XL projects the relative positions: one more h × h
+        gemms.append((h, h / tp))
+    return gemms
 
 
 def ffn_gemms(m, width, tp):
