@@ -124,3 +124,29 @@ def test_vision_training_is_data_parallel_and_can_be_storage_bound():
         ms.TrainingJob(model="resnet-50", hardware="a100", devices=64, tokens="115M", tp=2).evaluate()
     with pytest.raises(ms.InvalidInputError, match="tokens"):
         ms.TrainingJob(model="resnet-50", hardware="a100", devices=64).evaluate()
+
+
+def test_an_oversubscribed_fabric_slows_a_multi_node_job():
+    # Wall 10: a 4:1 fat-tree leaves each inter-node link a quarter of its bandwidth, so the
+    # DP/PP traffic between nodes takes longer and nothing else changes.
+    job = dict(model="llama-3-8b", hardware="h100", devices=1024, tp=8, pp=1, tokens="1T", global_batch=1024)
+    full = ms.TrainingJob(**job).evaluate()
+    tapered = ms.TrainingJob(**job, oversubscription=4).evaluate()
+    ring = ms.TrainingJob(**job, topology="ring").evaluate()
+    assert tapered.step_time > full.step_time
+    assert tapered.eta_scaling < full.eta_scaling
+    assert tapered.node_mfu == pytest.approx(full.node_mfu, rel=1e-12)
+    assert ring.step_time >= full.step_time
+
+
+def test_checkpoint_storage_counts_per_client_records_once_per_node():
+    # DDN AI400X2-Turbo to one DGX B200: 96 GB/s write per client (storage registry). 128 nodes
+    # of 8 GPUs give 12.3 TB/s aggregate, far above the 2 TB/s default, so checkpoints cost less.
+    job = dict(model="llama-3-70b", hardware="b200", devices=1024, tp=8, pp=4, tokens="1T", global_batch=1024,
+               mtbf="50000 h")
+    default = ms.TrainingJob(**job).evaluate()
+    ddn = ms.TrainingJob(**job, checkpoint_storage="ddn exascaler").evaluate()
+    one_hdd = ms.TrainingJob(**job, checkpoint_storage="exos x20").evaluate()
+    assert ddn.goodput > default.goodput > one_hdd.goodput
+    with pytest.raises(ms.MlsysimError, match="checkpoint_storage"):
+        ms.TrainingJob(**job, checkpoint_storage="pm1733").evaluate()

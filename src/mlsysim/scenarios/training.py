@@ -10,6 +10,8 @@ energy, carbon and cost follow (Walls 17, 18). No term is a user-given efficienc
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from mlsysim.errors import InvalidInputError
@@ -22,6 +24,7 @@ from mlsysim.scenarios import vision
 from mlsysim.scenarios.training_outputs import OUTPUTS, explain, finish, work_of_language_model
 from mlsysim.scenarios.training_step import step
 from mlsysim.walls.core import Example, Input, Wall
+from mlsysim.walls.locality import TOPOLOGIES, topology_metrics
 
 VISION = ("cnn", "vit")
 # 14 bytes per parameter: 16-bit weights plus fp32 master weights and Adam's two moments
@@ -47,7 +50,11 @@ def fabrics(v, hardware):
             raise InvalidInputError(f"scale_out: {hardware.name} has no scale-out network on record and the job "
                                     f"spans nodes; give scale_out (e.g. 'ib-ndr')", parameter="scale_out")
         return intra, intra
-    return intra, Fabric.of(out, hardware.scale_out_bandwidth, "scale-out")
+    inter = Fabric.of(out, hardware.scale_out_bandwidth, "scale-out")
+    # Wall 10: traffic between nodes gets the share of each link the wiring leaves it.
+    nodes = np.maximum(np.asarray(v["devices"], dtype=float) / node, 2.0)
+    share = topology_metrics(v["topology"], nodes, v["oversubscription"])["fraction_of_link"]
+    return intra, dataclasses.replace(inter, bandwidth=inter.bandwidth * share)
 
 
 def _memory_of(v):
@@ -116,6 +123,11 @@ INPUTS = [
           low=1, integer=True, typical=(1, 72)),
     Input("scale_up", "network", "fabric inside a node (default: the hardware's)", default=None),
     Input("scale_out", "network", "network between nodes (default: the hardware's NIC)", default=None),
+    Input("topology", "choice", "how the nodes are wired (Wall 10): traffic between nodes gets the link bandwidth "
+          "× the bisection share, a worst case that assumes it spreads across the cluster (placement-aware rings "
+          "on a ring or torus do better)", default="fat-tree", choices=TOPOLOGIES),
+    Input("oversubscription", "number", "taper of the scale-out network (k:1)", default=1.0, low=1,
+          typical=(1.0, 8.0)),
     Input("matmul_efficiency", "fraction", "achievable fraction of peak in large GEMMs (default: the hardware's)",
           default=None, low=0, high=1, low_open=True, typical=(0.4, 0.95)),
     Input("memory_efficiency", "fraction", "achievable fraction of HBM bandwidth (default: the hardware's)",
@@ -130,6 +142,10 @@ INPUTS = [
     # Llama 3's Tectonic storage sustains 2 TB/s (Dubey et al. 2024, section 3.3.1).
     Input("checkpoint_bandwidth", "bandwidth", "aggregate write bandwidth of checkpoint storage", default="2 TB/s",
           low=0, low_open=True, typical=(1e10, 1e13)),
+    Input("checkpoint_storage", "storage", "checkpoint storage (instead of checkpoint_bandwidth): a per-client "
+          "figure counts once per node, a per-drive one once per drive", default=None),
+    Input("checkpoint_drives", "count", "drives of that storage (per-drive records)", default=1, low=1,
+          typical=(1, 1000)),
     Input("checkpoint_interval", "time", "time between checkpoints (default: the Young–Daly optimum)",
           default=None, low=0, low_open=True, typical=(60, 86400)),
     Input("restart_time", "time", "time to detect a failure, restart and reload (default 0: not counted)",

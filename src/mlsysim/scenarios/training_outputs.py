@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlsysim.errors import InvalidInputError
 from mlsysim.walls.declaration import Output
 from mlsysim.walls.support import choose
 
@@ -69,7 +70,7 @@ def finish(v, model, hardware, plan, parts, mem, rates, work) -> dict:
     batch, seq = plan["global_batch"], items / plan["global_batch"]
     step_flops = items * 3 * forward
     step_time = parts["step_time"] * _data_factor(v, items, parts["step_time"])
-    checkpoint = wall("checkpoint")(write_time=model.params * 14.0 / v["checkpoint_bandwidth"],
+    checkpoint = wall("checkpoint")(write_time=model.params * 14.0 / _checkpoint_bandwidth(v, plan),
                                     mtbf=v["mtbf"] / devices, interval=v["checkpoint_interval"],
                                     restart_time=v["restart_time"])
     goodput = checkpoint.goodput
@@ -101,6 +102,19 @@ def finish(v, model, hardware, plan, parts, mem, rates, work) -> dict:
     out["binding_wall"] = _binding(breakdown)
     out["runners_up"], out["candidates_evaluated"] = None, None
     return out
+
+
+def _checkpoint_bandwidth(v, plan):
+    """Aggregate write bandwidth: the storage's, counted per node or per drive by its scope."""
+    storage = v["checkpoint_storage"]
+    if storage is None:
+        return v["checkpoint_bandwidth"]
+    if not storage.write_bandwidth:
+        raise InvalidInputError(f"checkpoint_storage: {storage.name} publishes no write bandwidth; give "
+                                f"checkpoint_bandwidth", parameter="checkpoint_storage")
+    nodes = np.ceil(v["devices"] / plan["devices_per_node"])
+    copies = {"per-client": nodes, "per-drive": v["checkpoint_drives"]}.get(storage.scope, 1.0)
+    return storage.write_bandwidth * copies
 
 
 def _data_factor(v, step_tokens, step_time):
