@@ -6,8 +6,8 @@ import numpy as np
 
 from mlsysim.precision import bytes_per_element
 from mlsysim.specs.arch import inference
-from mlsysim.walls.core import Constraint, Example, Input, Output, Wall
-from mlsysim.walls.support import choose, per_spec
+from mlsysim.walls.core import Example, Input, Output, Wall
+from mlsysim.walls.support import choose, per_spec, spec_or_fields
 
 
 def _generation(p, tokens, context, samples, element, kv_token, memory_rate, compute_rate):
@@ -125,8 +125,7 @@ WALL = Wall(
         Output("regime", "text", "reasoning-dominated or answer-dominated"),
     ],
     constraints=[
-        Constraint(lambda v: v["hardware"] is not None or (v["bandwidth"] is not None and v["peak_flops"] is not None),
-                   "reasoning: give hardware, or both bandwidth and peak_flops", "hardware"),
+        spec_or_fields("reasoning", "hardware", "bandwidth", "peak_flops"),
     ],
     regimes=("reasoning-dominated", "answer-dominated"),
     evaluate=evaluate,

@@ -6,8 +6,8 @@ import numpy as np
 
 from mlsysim.precision import bytes_per_element
 from mlsysim.specs.arch import inference
-from mlsysim.walls.core import Constraint, Example, Input, Output, Wall
-from mlsysim.walls.support import choose, per_spec
+from mlsysim.walls.core import Example, Input, Output, Wall
+from mlsysim.walls.support import choose, per_spec, spec_or_fields
 
 
 def _math_precision(hardware, precision):
@@ -140,8 +140,7 @@ WALL = Wall(
         Output("regime", "text", "what bounds decode"),
     ],
     constraints=[
-        Constraint(lambda v: v["hardware"] is not None or (v["bandwidth"] is not None and v["peak_flops"] is not None),
-                   "serving: give hardware, or both bandwidth and peak_flops", "hardware"),
+        spec_or_fields("serving", "hardware", "bandwidth", "peak_flops"),
     ],
     regimes=("memory-bound", "compute-bound"),
     evaluate=evaluate,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from mlsysim.precision import bytes_per_element
-from mlsysim.walls.core import Constraint, Example, Input, Output, Wall
-from mlsysim.walls.support import choose, field_of, per_spec
+from mlsysim.walls.core import Example, Input, Output, Wall
+from mlsysim.walls.support import choose, field_of, per_spec, spec_or_fields
 
 
 def _units(model):
@@ -97,9 +97,7 @@ WALL = Wall(
         Output("regime", "text", "injection-bound or compute-bound"),
     ],
     constraints=[
-        Constraint(lambda v: v["hardware"] is not None or (v["injection_bandwidth"] is not None
-                                                           and v["peak_flops"] is not None),
-                   "streaming: give hardware, or injection_bandwidth and peak_flops", "hardware"),
+        spec_or_fields("streaming", "hardware", "injection_bandwidth", "peak_flops"),
     ],
     regimes=("injection-bound", "compute-bound"),
     evaluate=evaluate,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlsysim.errors import InvalidInputError
+from mlsysim.walls.declaration import Constraint
 
 
 def per_spec(function, *args):
@@ -49,3 +50,9 @@ def field_of(spec, attribute: str, parameter: str):
         return value
 
     return per_spec(read, spec)
+
+
+def spec_or_fields(wall: str, spec: str, *fields: str) -> Constraint:
+    """A constraint: give the spec (e.g. hardware), or every field it would have supplied."""
+    return Constraint(lambda v: v[spec] is not None or all(v[f] is not None for f in fields),
+                      f"{wall}: give {spec}, or {' and '.join(fields)}", spec)
