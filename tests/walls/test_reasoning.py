@@ -15,6 +15,9 @@ from mlsysim.specs.arch.inference import sum_of_max_linear
 def test_closed_form_sum_equals_the_loop(n, a0, a1, b0, b1):
     exact = sum(max(a0 + a1 * i, b0 + b1 * i) for i in range(n))
     assert sum_of_max_linear(n, a0, a1, b0, b1) == pytest.approx(exact, rel=1e-9, abs=1e-9)
+    # The array path (used by sweeps) agrees with the scalar fast path.
+    vector = sum_of_max_linear(np.array([n, n]), a0, a1, b0, b1)
+    assert vector == pytest.approx([exact, exact], rel=1e-9, abs=1e-9)
 
 
 def test_later_steps_are_slower_because_the_cache_grows():

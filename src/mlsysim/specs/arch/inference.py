@@ -8,6 +8,7 @@ works) and combine them with batch and context arrays:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,6 +75,9 @@ def sum_of_max_linear(count, first_a, slope_a, first_b, slope_b):
     Decode steps cost max(memory time, compute time); both grow linearly as the KV cache grows
     by one token a step, so a whole generation's time is this sum, with no per-token loop.
     """
+    if not any(isinstance(x, np.ndarray) for x in (count, first_a, slope_a, first_b, slope_b)):
+        return _sum_of_max_linear_scalar(float(count), float(first_a), float(slope_a), float(first_b),
+                                         float(slope_b))
     count = np.asarray(count, dtype=float)
     base = count * first_a + slope_a * count * (count - 1) / 2
     h0, h1 = np.asarray(first_b - first_a, dtype=float), np.asarray(slope_b - slope_a, dtype=float)
@@ -89,3 +93,21 @@ def sum_of_max_linear(count, first_a, slope_a, first_b, slope_b):
     extra = np.where(h1 > 0, rising, np.where(h1 < 0, falling, flat))
     result = base + np.maximum(extra, 0.0)
     return float(result) if result.ndim == 0 else result
+
+
+def _sum_of_max_linear_scalar(count, first_a, slope_a, first_b, slope_b):
+    """The same sum for plain floats: numpy's per-call overhead would dominate a scalar call."""
+    base = count * first_a + slope_a * count * (count - 1) / 2
+    h0, h1 = first_b - first_a, slope_b - slope_a
+    # The crossing, clamped before rounding: a vanishing slope would put it at ±inf.
+    zero = min(max(-h0 / h1, -1.0), count + 1.0) if h1 else 0.0
+    if h1 > 0:
+        start = min(max(math.floor(zero) + 1, 0), count)
+        n = count - start
+        extra = n * h0 + h1 * n * (start + count - 1) / 2
+    elif h1 < 0:
+        end = min(max(math.ceil(zero), 0), count)
+        extra = end * h0 + h1 * end * (end - 1) / 2
+    else:
+        extra = count * max(h0, 0.0)
+    return base + max(extra, 0.0)
