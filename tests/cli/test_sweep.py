@@ -152,7 +152,8 @@ def test_parquet_round_trips(tmp_path, capsys):
 def test_invalid_points_stop_the_sweep_unless_asked(capsys):
     argv = ["sweep", "tail-latency", "--arrival-rate", "5,20", "--service-rate", "1/s", "--servers", "10"]
     assert main(argv) == 3  # 20/s on 10 servers of 1/s is an unstable queue
-    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and "--invalid nan" in error[0]
     data = run_json(argv + ["--invalid", "nan"], capsys)
     assert data["points"] == 2 and data["valid"] == 1 and len(data["rows"]) == 1
 

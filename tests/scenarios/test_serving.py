@@ -36,6 +36,16 @@ def test_too_large_a_batch_is_infeasible():
         serve(model="llama-3-70b", batch=8)
 
 
+def test_a_model_too_big_for_one_device_names_the_count_that_fits():
+    # Llama 3 70B: 70.6B × 2 bytes = 141 GB of weights, more than one 80 GB H100 holds; two hold
+    # the weights and one sequence's cache (the message rounds to a power of two, as TP degrees are).
+    with pytest.raises(ms.InfeasibleError, match=r"of one sequence do not fit in 1 device.*; 2 would hold them"):
+        serve(model="llama-3-70b", hardware="h100", devices=1, batch=None)
+    # Llama 3.1 405B on H100s: 812 GB of weights need more than 10 of 80 GB, so 16 as a power of two.
+    with pytest.raises(ms.InfeasibleError, match="16 would hold them"):
+        serve(model="llama-3.1-405b", hardware="h100", devices=8, batch=4)
+
+
 def test_decode_matches_the_serving_wall_at_batch_one():
     # With unit efficiencies the scenario's decode step reduces to Wall 4's roofline (plus small terms).
     r = serve(batch=1, matmul_efficiency=1.0, memory_efficiency=1.0)

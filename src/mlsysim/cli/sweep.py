@@ -180,7 +180,7 @@ def build_sweep_command(target) -> click.Command:
 
 def run(target, given: dict, *, opt_output=None, opt_best=None, opt_top=5, opt_maximize=False,
         opt_invalid="raise", opt_plot=None, opt_pareto=None, opt_progress=None, opt_chunk=100_000, opt_json=False):
-    from mlsysim.errors import UnknownNameError
+    from mlsysim.errors import InfeasibleError, UnknownNameError
 
     best = opt_best or target.headline
     pareto, _, sense = (opt_pareto or "").partition(":")
@@ -194,8 +194,12 @@ def run(target, given: dict, *, opt_output=None, opt_best=None, opt_top=5, opt_m
 
         check_path(opt_plot)
     inputs = {name: parse_values(text, target.inputs[name]) for name, text in given.items()}
-    result = evaluate(target, inputs, opt_invalid, opt_chunk,
-                      opt_progress if opt_progress is not None else sys.stderr.isatty())
+    try:
+        result = evaluate(target, inputs, opt_invalid, opt_chunk,
+                          opt_progress if opt_progress is not None else sys.stderr.isatty())
+    except InfeasibleError as error:  # one bad corner of a grid need not sink the sweep
+        raise InfeasibleError(f"{error} (--invalid nan marks such points and sweeps on)",
+                              parameter=error.parameter) from None
     rows = result.best(best, opt_top, minimize=not opt_maximize)
     if opt_output:
         write_table(result, opt_output)

@@ -101,6 +101,27 @@ def _fits(v):
     return most >= 1 if v["batch"] is None else v["batch"] <= most
 
 
+def _devices_to_fit(v):
+    """Fewest devices whose memory holds the weights once plus the batch's KV cache (power of two, TP-style)."""
+    m, h = v["model"], v["hardware"]
+    tokens = v["prompt_tokens"] + v["output_tokens"] + v["reasoning_tokens"]
+    batch = 1.0 if v["batch"] is None else v["batch"]
+    needed = m.params * bytes_per_element(v["precision"]) + batch * m.kv_bytes_per_token(v["kv_precision"]) * tokens
+    devices = needed / (h.memory_bytes * (1.0 - v["reserve"]))
+    return 2.0 ** np.ceil(np.log2(np.maximum(devices, 1.0)))
+
+
+def _fit_message(v, bad):
+    if np.ndim(bad):  # name the first failing point of a sweep
+        where = np.argwhere(bad)[0]
+        v = {k: (np.broadcast_to(x, bad.shape)[tuple(where)] if isinstance(x, np.ndarray) and x.ndim else x)
+             for k, x in v.items()}
+    at_batch = "one sequence" if v["batch"] is None else f"a batch of {float(v['batch']):g}"
+    return (f"memory: the weights and the KV cache of {at_batch} do not fit in {float(v['devices']):g} device(s) "
+            f"of {v['hardware'].name}; {float(_devices_to_fit(v)):g} would hold them (devices), or lower the "
+            f"batch or quantize (precision)")
+
+
 SERVING = Wall(
     number=None, slug="serving-deployment", title="Serving deployment", domain="composition",
     question="How fast does a model serve, how many replicas does the traffic need, and at what cost?",
@@ -113,9 +134,7 @@ SERVING = Wall(
         "Replicas add capacity; queueing theory says how many keep the tail latency under a target "
         "at a given arrival rate. Cost, energy and carbon per token follow from the devices' time."),
     inputs=INPUTS, outputs=OUTPUTS,
-    constraints=[Constraint(_fits, "memory: the weights and the KV cache of the batch do not fit in {devices} "
-                            "device(s) of {hardware}; add devices, lower the batch or quantize", "batch",
-                            error=InfeasibleError)],
+    constraints=[Constraint(_fits, _fit_message, "devices", error=InfeasibleError)],
     evaluate=evaluate, explain=explain, headline="itl", regimes=("memory-bound", "compute-bound"),
     examples=[Example({"model": "llama-3-70b", "hardware": "h200", "devices": 2, "prompt_tokens": 2048,
                        "output_tokens": 256, "batch": 32, "rate": "10/s", "p99": "20 s"}, {},
