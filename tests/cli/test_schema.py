@@ -34,11 +34,11 @@ def test_every_scenario_and_wall_input_is_named(schema):
     defs = schema["$defs"]
     for key in ("training", "serving"):
         inputs = defs[f"scenario-{key}-inputs"]
-        assert set(inputs["properties"]) == set(get(key).inputs)
+        assert set(inputs["properties"]) == {*get(key).inputs, *get(key).aliases}  # aliases: weight_precision
         assert inputs["additionalProperties"] is False
         assert set(inputs["required"]) == {s.name for s in get(key).inputs.values() if s.required}
     for wall in all_walls():
-        assert set(defs[f"wall-{wall.slug}-inputs"]["properties"]) == set(wall.inputs)
+        assert set(defs[f"wall-{wall.slug}-inputs"]["properties"]) == {*wall.inputs, *wall.aliases}
 
 
 def test_inputs_carry_type_enum_range_and_meaning(schema):

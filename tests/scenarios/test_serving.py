@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import mlsysim as ms
 from mlsysim.analysis.synthesis import hardware_options
+from mlsysim.cli.main import main
 
 
 def serve(**kw):
@@ -125,3 +126,23 @@ def test_tensor_parallel_needs_a_scale_up_fabric():
     lonely = dataclasses.replace(ms.hardware("h100"), key="no-link", scale_up_fabric="", scale_up_bandwidth=None)
     with pytest.raises(ms.InvalidInputError, match="scale_up"):
         serve(hardware=lonely, devices=2)
+
+
+def test_weight_precision_is_another_name_for_precision(tmp_path, capsys):
+    # The interface names it weight_precision; walls and TrainingJob call it precision.
+    fp8 = serve(batch=8, precision="fp8")
+    assert serve(batch=8, weight_precision="fp8").itl == fp8.itl
+    assert fp8.itl < serve(batch=8).itl  # half the weight bytes per decode step
+    job = ms.ServingDeployment(model="llama-3-8b", hardware="h100", weight_precision="fp8")
+    assert job.inputs == {"model": "llama-3-8b", "hardware": "h100", "precision": "fp8"}
+    with pytest.raises(ms.InvalidInputError, match="weight_precision: the same input as precision"):
+        serve(precision="bf16", weight_precision="fp8")
+    itl = {}
+    for flag in ("--weight-precision", "--precision"):
+        assert main(["serve", "llama-3-8b", "h100", "--batch", "8", flag, "fp8", "--json"]) == 0
+        itl[flag] = json.loads(capsys.readouterr().out)["outputs"]["itl"]
+    assert itl["--weight-precision"] == itl["--precision"]
+    path = tmp_path / "fp8.yaml"
+    path.write_text("serving:\n  model: llama-3-8b\n  hardware: h100\n  batch: 8\n  weight_precision: fp9\n")
+    assert main(["run", str(path)]) == 2
+    assert f"{path}:5:" in capsys.readouterr().err  # the line of the key the file used

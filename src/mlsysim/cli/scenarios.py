@@ -36,8 +36,8 @@ def _options(scenario, name: str) -> list[click.Option]:
     for spec in scenario.inputs.values():
         if spec.name in ("model", "hardware"):
             continue
-        flags = [spec.flag, *ALIASES.get(name, {}).get(spec.name, [])]
-        options.append(click.Option(flags, spec.name, type=str, default=None, help=_input_help(spec),
+        flags = [*spec.flags, *ALIASES.get(name, {}).get(spec.name, [])]
+        options.append(click.Option([*flags, spec.name], type=str, default=None, help=_input_help(spec),
                                     shell_complete=_complete(spec)))
     options.append(click.Option(["--json", "as_json"], is_flag=True, help="Print one JSON object."))
     options.append(click.Option(["--plot", "plot_file"], metavar="FILE",

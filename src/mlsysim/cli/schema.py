@@ -86,7 +86,7 @@ def inputs_schema(target) -> dict:
     """The inputs of one wall or scenario: a strict object, one property per declared input."""
     required = [s.name for s in target.inputs.values() if s.required]
     node = {"type": "object", "description": f"inputs of {target.slug}: {target.question}",
-            "properties": {s.name: input_schema(s) for s in target.inputs.values()},
+            "properties": {name: input_schema(s) for s in target.inputs.values() for name in (s.name, *s.aliases)},
             "additionalProperties": False}
     if required:
         node["required"] = required

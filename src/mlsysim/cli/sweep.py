@@ -132,13 +132,13 @@ def input_options(target, *, sweepable: bool) -> list[click.Option]:
     from mlsysim.cli.walls import _complete, _input_help
 
     extra = f" Sweep: a list a,b,c or a range {RANGE_HELP}." if sweepable else ""
-    return [click.Option([spec.flag, spec.name], type=str, default=None, help=_input_help(spec) + extra,
+    return [click.Option([*spec.flags, spec.name], type=str, default=None, help=_input_help(spec) + extra,
                          shell_complete=_complete(spec)) for spec in target.inputs.values()]
 
 
 def own_options(target, options: list[click.Option]) -> list[click.Option]:
     """Options of the command itself, minus any flag an input of the target already uses."""
-    taken = {spec.flag for spec in target.inputs.values()}
+    taken = {flag for spec in target.inputs.values() for flag in spec.flags}
     kept = []
     for option in options:
         option.opts = [o for o in option.opts if o not in taken]

@@ -63,7 +63,7 @@ def _complete(spec):
 
 def build_wall_command(wall) -> click.Command:
     params = [
-        click.Option([spec.flag], type=str, default=None, required=spec.required, help=_input_help(spec),
+        click.Option([*spec.flags, spec.name], type=str, default=None, required=spec.required, help=_input_help(spec),
                      shell_complete=_complete(spec))
         for spec in wall.inputs.values()
     ]

@@ -62,7 +62,7 @@ class Job:
         self.scenario = get(self.scenario_name)
         for name in inputs:
             self.scenario.input(name)  # an unknown name fails now, with a suggestion
-        self.inputs = inputs
+        self.inputs = dict(self.scenario.canonical(inputs))
 
     def evaluate(self, invalid: str = "raise"):
         return self.scenario(invalid=invalid, **self.inputs)

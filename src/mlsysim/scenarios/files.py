@@ -186,9 +186,9 @@ def _run(item, path: tuple, lines: Lines) -> Run:
 def _inputs(target, raw, path: tuple, lines: Lines) -> dict:
     if not isinstance(raw, dict):
         raise lines.error(path, f"expected a mapping of {target.slug} inputs, got {kind_of(raw)}")
-    _check_keys(raw, path, list(target.inputs), lines)
+    _check_keys(raw, path, [*target.inputs, *target.aliases], lines)
     for name, value in raw.items():
-        spec = target.inputs[name]
+        spec = target.input(name)
         numeric_ok = spec.is_numeric and isinstance(value, (int, float, str))
         if isinstance(value, bool) or not (numeric_ok or isinstance(value, str)):
             sweep = " (one value per run; `mlsysim sweep` takes lists)" if isinstance(value, list) else ""
@@ -252,6 +252,8 @@ def _evaluate(scenario: ScenarioFile, r: Run) -> Outcome:
     except MlsysimError as error:
         parameter = getattr(error, "parameter", None)
         known = parameter if parameter in r.target.inputs else None
+        # The file may name the input by an alias: point at the key it used.
+        parameter = next((k for k in r.inputs if r.target.aliases.get(k) == parameter), parameter)
         where = r.inputs_path + ((parameter,) if parameter in r.inputs else ())
         shown = r.inputs_path + ((known,) if known else ())
         raise lines.error(where, _strip(str(error), known, r.target.slug), field_path=shown,
@@ -265,7 +267,7 @@ def _with_custom_specs(r: Run, records: dict[str, list]) -> dict:
 
     inputs = dict(r.inputs)
     for name, value in inputs.items():
-        for spec in records.get(r.target.inputs[name].dimension, []):
+        for spec in records.get(r.target.input(name).dimension, []):
             if isinstance(value, str) and normalize(value) == normalize(spec.key):
                 inputs[name] = spec
     return inputs

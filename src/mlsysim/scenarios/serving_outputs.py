@@ -19,7 +19,7 @@ INPUTS = [
           integer=True, typical=(1, 4096)),
     Input("batching", "choice", "continuous (in-flight: requests join as others finish) or static (the whole "
           "batch prefills, then decodes together)", default="continuous", choices=("continuous", "static")),
-    Input("precision", "precision", "precision of the weights", default="bf16"),
+    Input("precision", "precision", "precision of the weights", default="bf16", aliases=("weight_precision",)),
     Input("kv_precision", "precision", "precision of the KV cache", default="bf16"),
     # Serving engines keep part of memory for activations and fragmentation (vLLM claims 90 %).
     Input("reserve", "fraction", "share of device memory kept free of weights and KV cache", default=0.1,

@@ -36,6 +36,7 @@ class Wall:
         self.number, self.slug, self.title, self.domain = number, slug, title, domain
         self.question, self.equation, self.latex, self.explanation = question, equation, latex, explanation
         self.inputs = {i.name: i for i in inputs}
+        self.aliases = {alias: i.name for i in inputs for alias in i.aliases}
         self.outputs = {o.name: o for o in outputs}
         self.function, self.explain_template = evaluate, explain
         self.examples, self.headline = tuple(examples), headline
@@ -64,6 +65,7 @@ class Wall:
 
     def prepare(self, inputs: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
         """Parse and validate `inputs` against the declaration (defaults filled in)."""
+        inputs = self.canonical(inputs)
         for name in inputs:
             if name not in self.inputs:
                 raise UnknownNameError(f"input of wall '{self.slug}'", name, self.inputs, parameter=name)
@@ -186,9 +188,21 @@ class Wall:
 
         return solve(self, output=output, target=target, vary=vary, **inputs)
 
+    def canonical(self, inputs: Mapping[str, Any]) -> Mapping[str, Any]:
+        """`inputs` with aliases replaced by the declared names; an input given twice is an error."""
+        if not self.aliases or not any(name in self.aliases for name in inputs):
+            return inputs
+        renamed: dict[str, Any] = {}
+        for name, value in inputs.items():
+            declared = self.aliases.get(name, name)
+            if declared in renamed:
+                raise InvalidInputError(f"{name}: the same input as {declared}; give one of them", parameter=name)
+            renamed[declared] = value
+        return renamed
+
     def input(self, name: str) -> Input:
         try:
-            return self.inputs[name]
+            return self.inputs[self.aliases.get(name, name)]
         except KeyError:
             raise UnknownNameError(f"input of wall '{self.slug}'", name, self.inputs) from None
 
@@ -199,10 +213,11 @@ class FrozenWall:
     def __init__(self, wall: Wall, fixed: Mapping[str, Any]):
         self.wall = wall
         self.fixed = {name: parse_input(wall.input(name), value, wall.slug, Problems("raise"))
-                      for name, value in fixed.items()}
+                      for name, value in wall.canonical(fixed).items()}
         self.inputs, self.outputs = wall.inputs, wall.outputs
 
     def __call__(self, invalid: str = "raise", **inputs) -> WallResult:
+        inputs = self.wall.canonical(inputs)
         overlap = set(inputs) & set(self.fixed)
         if overlap:
             name = sorted(overlap)[0]

@@ -50,6 +50,7 @@ class Input:
     choices: tuple[str, ...] = ()
     typical: tuple[float, float] | None = None
     keywords: tuple[tuple[str, Any], ...] = ()  # words that stand for a value, e.g. ("chinchilla", None)
+    aliases: tuple[str, ...] = ()  # other names accepted for this input, e.g. "weight_precision"
 
     def __post_init__(self):
         known = self.dimension in DIMENSIONS or self.dimension in SPEC_KINDS or self.dimension in (
@@ -66,6 +67,11 @@ class Input:
     @property
     def flag(self) -> str:
         return "--" + self.name.replace("_", "-")
+
+    @property
+    def flags(self) -> list[str]:
+        """The command-line flag and one per alias."""
+        return [self.flag, *("--" + alias.replace("_", "-") for alias in self.aliases)]
 
     @property
     def required(self) -> bool:
