@@ -75,13 +75,14 @@ class Wall:
         for constraint in self.constraints:
             ok = (self._grouped(values, categorical, lambda **v: {"ok": constraint.holds(v)})["ok"]
                   if categorical else constraint.holds(values))
-            if ok is not True and not np.all(ok):
-                bad = ~np.asarray(ok, dtype=bool)
-                if callable(constraint.message):
-                    message = constraint.message(values, bad)
-                else:
-                    message = constraint.message.format(**render_values(self, values, bad))
-                problems.report(bad if bad.ndim else True, message, constraint.error, constraint.parameter)
+            if bool(ok) if isinstance(ok, (bool, np.bool_)) else np.all(ok):  # scalars skip np.all's overhead
+                continue
+            bad = ~np.asarray(ok, dtype=bool)
+            if callable(constraint.message):
+                message = constraint.message(values, bad)
+            else:
+                message = constraint.message.format(**render_values(self, values, bad))
+            problems.report(bad if bad.ndim else True, message, constraint.error, constraint.parameter)
         return values
 
     def _categorical_arrays(self, values: Mapping[str, Any]) -> list[str]:
