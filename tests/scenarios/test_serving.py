@@ -90,6 +90,20 @@ def test_synthesis_140gb_at_50ms():
     assert h100[0]["devices"] == 2  # 2 × 80 GB holds 140 GB; 2 × 3.35 TB/s ≥ 2.8 TB/s
 
 
+
+@pytest.mark.parametrize("weight_bytes", [1e9, 140e9, 800e9, 3e12])
+def test_synthesis_counts_agree_with_the_hardware_search(weight_bytes):
+    # The vectorized counts (sweeps) and the per-accelerator search (scalar options) must agree.
+    wall = ms.wall("synthesis")
+    scalar = wall(weight_bytes=weight_bytes, target_latency="50 ms", flops="2 TFLOP")
+    swept = wall(weight_bytes=np.array([weight_bytes, weight_bytes]), target_latency="50 ms", flops="2 TFLOP")
+    options = scalar.options
+    fewest = min((o["devices"] for o in options), default=np.nan)
+    assert scalar.fewest_devices == pytest.approx(fewest, nan_ok=True)
+    assert scalar.single_device_options == sum(o["devices"] == 1 for o in options)
+    assert swept.fewest_devices == pytest.approx([fewest, fewest], nan_ok=True)
+
+
 # -- Wall 21 worked examples --------------------------------------------------------------
 
 def test_sensitivity_decode_is_bandwidth_bound_and_prefill_compute_bound():

@@ -9,23 +9,31 @@ from mlsysim.walls.core import Example, Input, Output, Wall
 
 
 def _counts(weight_bytes, bandwidth, compute, kv_bytes, precision, max_devices):
-    """(fewest devices of any accelerator, accelerators that suffice alone), broadcasting."""
+    """(fewest devices of any accelerator, accelerators that suffice alone), broadcasting.
+
+    Per accelerator, a group must hold the bytes, stream them and do the arithmetic: it needs the
+    largest of the three ratios, rounded up to a tensor-parallel group size. Rounding up is
+    monotone, so the fewest devices of any accelerator is the smallest ratio, rounded once.
+    """
     from mlsysim.analysis.synthesis import TENSOR_PARALLEL
     from mlsysim.specs import registry
 
-    fewest = np.full(np.broadcast(weight_bytes, bandwidth, compute, kv_bytes).shape, np.inf)
-    alone = np.zeros_like(fewest)
+    resident = weight_bytes + kv_bytes
+    smallest = np.full(np.broadcast(weight_bytes, bandwidth, compute, kv_bytes).shape, np.inf)
+    alone = np.zeros_like(smallest)
     for hw in registry("hardware").all():
         if not hw.memory_bytes or not hw.memory_bandwidth:
             continue
         peak = hw.peak_flops(precision) if hw.has_precision(precision) else 0.0
-        need = np.full_like(fewest, np.inf)
-        for count in (c for c in reversed(TENSOR_PARALLEL) if c <= max_devices):
-            ok = ((count * hw.memory_bytes >= weight_bytes + kv_bytes) & (count * hw.memory_bandwidth >= bandwidth)
-                  & (count * peak >= compute))
-            need = np.where(ok, count, need)
-        fewest, alone = np.minimum(fewest, need), alone + (need == 1)
-    return np.where(np.isfinite(fewest), fewest, np.nan), alone
+        with np.errstate(divide="ignore", invalid="ignore"):  # no math at this precision: any compute is ∞
+            arithmetic = np.where(compute > 0, np.divide(compute, peak), 0.0)
+        ratio = np.maximum(np.maximum(resident / hw.memory_bytes, bandwidth / hw.memory_bandwidth), arithmetic)
+        smallest = np.minimum(smallest, ratio)
+        alone += ratio <= 1.0
+    sizes = np.array(TENSOR_PARALLEL, dtype=float)
+    index = np.searchsorted(sizes, smallest)  # the first group size ≥ the ratio
+    fewest = sizes[np.minimum(index, sizes.size - 1)]
+    return np.where((index < sizes.size) & (fewest <= max_devices), fewest, np.nan), alone * (max_devices >= 1)
 
 
 def evaluate(weight_bytes, target_latency, flops, kv_bytes, precision, max_devices):
