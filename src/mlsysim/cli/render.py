@@ -32,3 +32,16 @@ def emit_json(data) -> None:
 
 def heading(text: str) -> str:
     return f"{text}\n{'═' * min(len(text), 100)}"
+
+
+def show_result(result, as_json: bool, plot_file: str | None, report) -> None:
+    """What `mlsysim wall` and `train`/`serve` print: the plot if asked, then JSON or the report."""
+    if plot_file:
+        from mlsysim.viz import plot_result
+
+        plot_result(result, plot_file)
+        click.echo(f"drew {plot_file}", err=True)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        click.echo(report(result))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from mlsysim.cli.render import emit_json, table
+from mlsysim.cli.render import show_result, table
 from mlsysim.cli.walls import _complete, _input_help
 
 ALIASES = {"serving": {"prompt_tokens": ["--prompt"], "output_tokens": ["--output"], "reasoning_tokens": ["--reasoning"]},
@@ -52,16 +52,7 @@ def build(name: str, help_text: str, report) -> click.Command:
 
     def callback(model: str, hardware: str, as_json: bool, plot_file: str | None, **raw):
         given = {k: v for k, v in raw.items() if v is not None}
-        result = scenario(model=model, hardware=hardware, **given)
-        if plot_file:
-            from mlsysim.viz import plot_result
-
-            plot_result(result, plot_file)
-            click.echo(f"drew {plot_file}", err=True)
-        if as_json:
-            emit_json(result.to_dict())
-        else:
-            click.echo(report(result))
+        show_result(scenario(model=model, hardware=hardware, **given), as_json, plot_file, report)
 
     params = [click.Argument(["model"]), click.Argument(["hardware"]), *_options(scenario, name)]
     return click.Command("train" if name == "training" else "serve", params=params, callback=callback,

@@ -10,7 +10,7 @@ import textwrap
 
 import click
 
-from mlsysim.cli.render import emit_json, heading, table
+from mlsysim.cli.render import emit_json, heading, show_result, table
 
 
 def _label(wall) -> str:
@@ -74,16 +74,7 @@ def build_wall_command(wall) -> click.Command:
 
     def callback(as_json: bool, plot_file: str | None = None, **raw):
         given = {name: value for name, value in raw.items() if value is not None}
-        result = wall(**given)
-        if plot_file:
-            from mlsysim.viz import plot_result
-
-            plot_result(result, plot_file)
-            click.echo(f"drew {plot_file}", err=True)
-        if as_json:
-            emit_json(result.to_dict())
-        else:
-            click.echo(render_result(result))
+        show_result(wall(**given), as_json, plot_file, render_result)
 
     help_text = (f"{_label(wall)} · {wall.title}: {wall.question}\n\n\b\n{wall.equation}\n\n"
                  f"\b\nExample:\n  {_example_command(wall)}")

@@ -22,13 +22,23 @@ from mlsysim.walls.core import Constraint, Example, Wall
 from mlsysim.walls.support import choose
 
 
+def _footprint(v):
+    """(bytes of the weights, once; bytes of one sequence's KV cache at full length)."""
+    m = v["model"]
+    tokens = v["prompt_tokens"] + v["output_tokens"] + v["reasoning_tokens"]
+    return m.params * bytes_per_element(v["precision"]), m.kv_bytes_per_token(v["kv_precision"]) * tokens
+
+
+def _usable(v):
+    """Memory of one device left for weights and cache after the reserve."""
+    return v["hardware"].memory_bytes * (1.0 - v["reserve"])
+
+
 def capacity(v):
     """(weights per device, largest batch whose KV cache fits) for the replica."""
-    m, h = v["model"], v["hardware"]
-    weights = m.params * bytes_per_element(v["precision"]) / v["devices"]
-    per_sequence = m.kv_bytes_per_token(v["kv_precision"]) * (v["prompt_tokens"] + v["output_tokens"]
-                                                               + v["reasoning_tokens"])
-    budget = (h.memory_bytes * (1.0 - v["reserve"]) - weights) * v["devices"]
+    weights, per_sequence = _footprint(v)
+    weights = weights / v["devices"]
+    budget = (_usable(v) - weights) * v["devices"]
     return weights, np.floor(np.maximum(budget, 0.0) / per_sequence)
 
 
@@ -103,11 +113,9 @@ def _fits(v):
 
 def _devices_to_fit(v):
     """Fewest devices whose memory holds the weights once plus the batch's KV cache (power of two, TP-style)."""
-    m, h = v["model"], v["hardware"]
-    tokens = v["prompt_tokens"] + v["output_tokens"] + v["reasoning_tokens"]
+    weights, per_sequence = _footprint(v)
     batch = 1.0 if v["batch"] is None else v["batch"]
-    needed = m.params * bytes_per_element(v["precision"]) + batch * m.kv_bytes_per_token(v["kv_precision"]) * tokens
-    devices = needed / (h.memory_bytes * (1.0 - v["reserve"]))
+    devices = (weights + batch * per_sequence) / _usable(v)
     return 2.0 ** np.ceil(np.log2(np.maximum(devices, 1.0)))
 
 
