@@ -1,7 +1,7 @@
 """Energy and carbon through Wall 18 (sustainability) and the grid and hardware registries.
 
 Groups: `arithmetic` (Patterson et al.'s energy and CO2 from their own configs), `model-card`
-(Meta's GPU-hours × power × an intensity the cards do not publish), `grid-intensity` and `pue`
+(Meta's GPU-hours × power × PUE × the factor Meta's LLaMA paper states; the cards state none), `grid-intensity` and `pue`
 (registry values against published ones, often of other years), `device-power` (measured
 average power against the registry TDP the walls assume when no power is given).
 """
@@ -16,8 +16,9 @@ from mlsysim.validation.prediction import Call, NotExpressible, Prediction
 CATEGORY = "carbon_energy"
 # Hardware the model cards name for their totals (Llama 2: A100-80GB; Llama 3: H100-80GB).
 _CARD_HARDWARE = {"llama 2": "a100-80gb-sxm", "llama 3": "h100-sxm"}
-# The model cards publish no grid intensity; the registry's US average stands in for Meta's grids.
-_CARD_REGION = "us-average"
+# The model cards publish no grid intensity or PUE; Meta's LLaMA paper states both (Touvron et al.
+# 2023, section 6: a 0.385 kgCO2e/kWh US national average and PUE 1.1), and the registry holds them.
+_CARD_REGION = "us-average-llama"
 # Wall 18's PUE when a region has none: the Uptime Institute 2021 survey (walls/sustainability.py).
 _SURVEY = ("uptime institute", "2021")
 _DEMONYMS = {"french": "france"}
@@ -57,14 +58,13 @@ def _model_card(record) -> Prediction:
         hardware = lookup("hardware", _CARD_HARDWARE[family])
         power, where = hardware.tdp, f"the {hardware.name} TDP from the hardware registry"
     region = lookup("grid", _CARD_REGION)
-    # The cards' power is "peak power capacity per GPU adjusted for PUE", so PUE = 1 here.
-    result = ms.wall("sustainability")(energy=hours * 3600.0 * power, pue=1.0, region=region)
-    calls.append(Call.of(result, outputs=["energy", "intensity", "operational_carbon"]))
+    result = ms.wall("sustainability")(energy=hours * 3600.0 * power, region=region)
+    calls.append(Call.of(result, outputs=["energy", "facility_energy", "intensity", "operational_carbon"]))
     value = in_unit(result.outputs["carbon"], record.unit, "carbon")
-    return Prediction(value, record.unit, f"{hours:,.0f} GPU-hours × {power:g} W ({where}, PUE included) = "
-                      f"{result.fmt('energy')}, at {region.name}'s {result.fmt('intensity')} (the card gives no "
-                      f"intensity; its figures imply about 0.42 kgCO2e/kWh): {value:,.1f} t.", tuple(calls),
-                      group="carbon_energy/model-card")
+    return Prediction(value, record.unit, f"{hours:,.0f} GPU-hours × {power:g} W ({where}) × PUE {region.pue:g} = "
+                      f"{result.fmt('facility_energy')}, at {result.fmt('intensity')} ({region.name}; the "
+                      f"cards publish no factor, Touvron et al. 2023 state this one and the PUE): {value:,.1f} t.",
+                      tuple(calls), group="carbon_energy/model-card")
 
 
 def _patterson(record) -> Prediction:
