@@ -143,9 +143,9 @@ def test_matmul_fraction_falls_back_to_matmul_efficiency():
 
 
 def test_matmul_fraction_is_one_without_any_calibration():
-    hw = ms.hardware("t4")
+    hw = ms.hardware("a10")
     assert hw.matmul_efficiency is None and not hw.matmul_efficiency_by_precision
-    assert hw.matmul_fraction("fp16") == 1.0
+    assert hw.matmul_fraction("bf16") == 1.0
     bare = ms.Hardware(key="bare", name="Bare chip", peak={"bf16": 1e15})
     assert bare.matmul_fraction("bf16") == 1.0 and bare.matmul_efficiency_by_precision == {}
 
