@@ -8,9 +8,15 @@ times its measured matmul efficiency, its HBM bandwidth times its measured memor
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+
+# Output tiles (rows × columns) of cuBLAS's most efficient GEMM kernels, the ones a search for the
+# maximum achievable matmul rate lands on (NVIDIA, "Matrix Multiplication Background User's Guide",
+# section 2.3: "256x128 and 128x256 (most efficient)").
+NVIDIA_GEMM_TILES = ((256, 128), (128, 256))
 
 # FlashAttention-2's backward pass runs five matmuls to the forward's two (it recomputes the
 # attention scores), i.e. 2.5× the forward FLOPs (Dao 2023, "FlashAttention-2", section 3.1.2).
@@ -28,6 +34,7 @@ class Rates:
     matmul_efficiency: float = 1.0  # the fractions behind the rates, reported by scenarios
     memory_efficiency: float = 1.0
     attention_backward: float | None = None  # FLOP/s of fused attention's backward pass
+    tiles: tuple = ()  # GEMM output tiles whose padding the matmul rate pays for (none: no tile model)
 
     @classmethod
     def of(cls, hardware, precision: str, matmul_efficiency=None, memory_efficiency=None) -> Rates:
@@ -43,7 +50,8 @@ class Rates:
         backward = _field(hardware, "attention_backward_efficiency", default=attention)
         return cls(matmul=peak * matmul, attention=attention_peak * attention, memory=hardware.memory_bandwidth * memory,
                    launch=_field(hardware, "launch_overhead", default=0.0), matmul_efficiency=matmul,
-                   memory_efficiency=memory, attention_backward=attention_peak * backward)
+                   memory_efficiency=memory, attention_backward=attention_peak * backward,
+                   tiles=NVIDIA_GEMM_TILES if hardware.vendor == "NVIDIA" else ())
 
 
 def _field(hardware, name: str, default=1.0):
@@ -52,10 +60,43 @@ def _field(hardware, name: str, default=1.0):
 
 
 def gemm_time(m, k, n, element: float, rates: Rates):
-    """One (m×k)·(k×n) GEMM: the slower of its arithmetic and its operand traffic, plus a launch."""
+    """One (m×k)·(k×n) GEMM: the slower of its arithmetic and its operand traffic, plus a launch.
+
+    The arithmetic runs at the achievable matmul rate on the padded output (`tile_efficiency`).
+    """
     flops = 2.0 * m * k * n
     traffic = (m * k + k * n + m * n) * element
-    return np.maximum(flops / rates.matmul, traffic / rates.memory) + rates.launch
+    compute = flops / (rates.matmul * tile_efficiency(m, n, rates.tiles))
+    return np.maximum(compute, traffic / rates.memory) + rates.launch
+
+
+def tile_efficiency(m, n, tiles):
+    """Useful fraction of the tensor-core work of an m × n GEMM output cut into `tiles`.
+
+    A dimension that is not a multiple of the tile pads its last row or column of tiles, and the
+    padding costs as much as real work (tile quantization; NVIDIA's Matrix Multiplication guide,
+    section 3.1). The better-fitting orientation of the tile is taken. Wave quantization (section
+    3.2: a last, partial wave of tiles leaves SMs idle) is not charged: stream-K and split-K
+    kernels spread the reduction dimension over the idle SMs (Osama et al. 2023, "Stream-K",
+    arXiv:2301.03598), so the achievable rate holds for any tile count.
+    """
+    if not tiles:
+        return 1.0
+    if np.ndim(m) == 0 and np.ndim(n) == 0:
+        m, n = float(m), float(n)
+        return max(m * n / (math.ceil(m / a) * a * math.ceil(n / b) * b) for a, b in tiles)
+    best = 0.0
+    for a, b in tiles:
+        best = np.maximum(best, m * n / (np.ceil(m / a) * a * np.ceil(n / b) * b))
+    return best
+
+
+def row_efficiency(m, tiles):
+    """`tile_efficiency` of m rows when the output's width is a whole number of tiles (a layer's
+    weight matrices, whose widths are multiples of 256): only the rows pad."""
+    if not tiles:
+        return 1.0
+    return tile_efficiency(m, float(math.lcm(*(d for tile in tiles for d in tile))), tiles)
 
 
 def attention_time(batch, queries, keys, qk_width, v_width, rates: Rates, causal: bool = True):

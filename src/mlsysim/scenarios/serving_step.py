@@ -13,7 +13,7 @@ import numpy as np
 
 from mlsysim.scenarios import layers
 from mlsysim.scenarios.fabric import collective
-from mlsysim.scenarios.kernels import gemm_time, stream_time
+from mlsysim.scenarios.kernels import gemm_time, row_efficiency, stream_time
 
 
 def prefill_flops(m, prompt, tp):
@@ -66,10 +66,12 @@ def decode_step_time(m, batch, context, tp, element, kv_precision, rates, fabric
 
 
 def _gemm_roofline(tokens, weights, element, rates):
-    """A layer's GEMMs as one roofline: 2·tokens·weights FLOPs against reading the weights once."""
+    """A layer's GEMMs as one roofline: 2·tokens·weights FLOPs (on rows padded to the GEMM tile)
+    against reading the weights once."""
     flops = 2.0 * tokens * weights
     traffic = weights * element
-    return np.maximum(flops / rates.matmul, traffic / rates.memory) + 4 * rates.launch
+    compute = flops / (rates.matmul * row_efficiency(tokens, rates.tiles))
+    return np.maximum(compute, traffic / rates.memory) + 4 * rates.launch
 
 
 def _dense_weights_per_layer(m):

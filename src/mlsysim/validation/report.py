@@ -43,8 +43,11 @@ MISSING_PHYSICS = {
         "framework-level losses that no sourced microbenchmark covers: unfused element-wise passes and "
         "precision casts (torch.compile alone gains 10–23 % MFU on the same job: IBM/PyTorch blog, 2024), "
         "host and kernel-launch gaps (no hardware-specific measurement found), communication kernels "
-        "sharing SMs and HBM with the compute they overlap, and GEMM shapes below the ceiling. Records that "
-        "omit the plan are predicted at the fastest plan that fits, which flatters them further."),
+        "sharing SMs and HBM with the compute they overlap, and GEMM shapes below the ceiling beyond tile "
+        "padding (the ceiling is the best shape of a search; padding to cuBLAS's tiles is charged, the "
+        "cache and layout effects of other shapes are not). Records that omit the plan, chip count or "
+        "software (the PaLM paper's GPT-3, Gopher and MT-NLG rows) are predicted at the fastest plan "
+        "that fits, which flatters them further."),
     "inference": (
         "Throughput runs high and short-prompt time to first token low (7 ms measured vs a 2.4 ms kernel "
         "floor for a 128-token Llama 7B prefill on an H100). Missing: per-iteration host and scheduler "
