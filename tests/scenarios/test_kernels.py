@@ -33,6 +33,12 @@ def test_arrays_and_scalars_agree():
     assert np.all((vector > 0) & (vector <= 1))
 
 
+def test_an_empty_gemm_has_nothing_to_pad():
+    assert tile_efficiency(0, 4096, NVIDIA_GEMM_TILES) == 1.0
+    assert np.all(tile_efficiency(np.array([0.0, 128.0]), 4096.0, NVIDIA_GEMM_TILES) == 1.0)
+    assert gemm_time(0, 4096, 4096, 2, Rates.of(ms.hardware("h100-sxm"), "bf16")) > 0  # reads the weights
+
+
 def test_nvidia_hardware_pays_for_padding_and_others_do_not():
     h100, mi300x = ms.hardware("h100-sxm"), ms.hardware("mi300x")
     assert Rates.of(h100, "bf16").tiles == NVIDIA_GEMM_TILES

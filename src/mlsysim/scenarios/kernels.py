@@ -51,7 +51,7 @@ class Rates:
         return cls(matmul=peak * matmul, attention=attention_peak * attention, memory=hardware.memory_bandwidth * memory,
                    launch=_field(hardware, "launch_overhead", default=0.0), matmul_efficiency=matmul,
                    memory_efficiency=memory, attention_backward=attention_peak * backward,
-                   tiles=NVIDIA_GEMM_TILES if hardware.vendor == "NVIDIA" else ())
+                   tiles=NVIDIA_GEMM_TILES if (hardware.vendor or "").lower() == "nvidia" else ())
 
 
 def _field(hardware, name: str, default=1.0):
@@ -84,11 +84,14 @@ def tile_efficiency(m, n, tiles):
         return 1.0
     if np.ndim(m) == 0 and np.ndim(n) == 0:
         m, n = float(m), float(n)
+        if m <= 0 or n <= 0:  # an empty GEMM: nothing to pad
+            return 1.0
         return max(m * n / (math.ceil(m / a) * a * math.ceil(n / b) * b) for a, b in tiles)
     best = 0.0
     for a, b in tiles:
-        best = np.maximum(best, m * n / (np.ceil(m / a) * a * np.ceil(n / b) * b))
-    return best
+        padded = np.maximum(np.ceil(m / a) * a * np.ceil(n / b) * b, 1.0)
+        best = np.maximum(best, m * n / padded)
+    return np.where(m * n > 0, best, 1.0)
 
 
 def row_efficiency(m, tiles):
