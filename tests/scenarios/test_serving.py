@@ -160,3 +160,39 @@ def test_weight_precision_is_another_name_for_precision(tmp_path, capsys):
     path.write_text("serving:\n  model: llama-3-8b\n  hardware: h100\n  batch: 8\n  weight_precision: fp9\n")
     assert main(["run", str(path)]) == 2
     assert f"{path}:5:" in capsys.readouterr().err  # the line of the key the file used
+
+
+def _step_parts(**kw):
+    from mlsysim.scenarios.fabric import Fabric
+    from mlsysim.scenarios.kernels import Rates
+    from mlsysim.scenarios.serving_step import decode_step_time
+
+    m, h = ms.model("llama-3-8b"), ms.hardware("h100")
+    rates = Rates.of(h, "bf16")
+    args = dict(m=m, batch=64.0, context=640.0, tp=1, element=2.0, kv_precision="bf16", rates=rates,
+                fabric=Fabric.of(None, h.scale_up_bandwidth, "scale-up"))
+    return decode_step_time(**{**args, **kw}), m, rates
+
+
+def test_in_flight_prefill_joins_the_gemms_but_not_the_memory_bound_kernels():
+    # 64 decoding sequences plus one 512-token prompt in the same iteration: the GEMMs run 576 rows
+    # over one read of the weights, so the step grows by the extra GEMM arithmetic and the prompt's
+    # attention; the decode attention (KV reads) still runs on its own, so nothing hides under it.
+    alone, m, rates = _step_parts()
+    fused, _, _ = _step_parts(prefill_tokens=512.0, prompt=512.0)
+    weights = m.inference.matmul_params - m.hidden * m.vocab  # the layers' GEMM weights, head apart
+    # 576 rows pad to 640 on cuBLAS's 128-row tiles (kernels.tile_efficiency)
+    gemm_fused = max(2 * 640 * weights / rates.matmul, weights * 2.0 / rates.memory)
+    assert fused["gemm"] == pytest.approx(gemm_fused, rel=0.03)
+    assert fused["attention"] > alone["attention"] and fused["elementwise"] > alone["elementwise"]
+    assert fused["step"] - alone["step"] >= fused["gemm"] - alone["gemm"]
+
+
+def test_fp8_weights_keep_16_bit_activations_and_head():
+    # 8-bit formats quantize the GEMMs' weights only: the all-reduce and the output head move
+    # 16-bit values (ModelOpt FP8 model cards), so at one batch their times match BF16's.
+    bf16, _, _ = _step_parts(tp=2)
+    fp8, _, _ = _step_parts(tp=2, element=1.0)
+    assert fp8["communication"] == pytest.approx(bf16["communication"])
+    assert fp8["head"] == pytest.approx(bf16["head"])
+    assert fp8["weight_read_time"] == pytest.approx(bf16["weight_read_time"] / 2)

@@ -73,7 +73,7 @@ def elementwise_elements(m, ffn_width):
     Two norms (read h, write h), two residual adds (read 2h, write h), rotary on q and k (RoPE
     models), and the activation function (gated: read 2f, write f; plain: read f, write f).
     """
-    q, kv = _attention_widths(m)[0], m.kv_heads * m.head_dim
+    q, kv = attention_widths(m)[0], m.kv_heads * m.head_dim
     activation = 3 * ffn_width if m.ffn_type == "gated" else 2 * ffn_width
     rotary = 2 * (q + kv) if m.position == "rope" else 0
     return 10 * m.hidden + rotary + activation
@@ -100,7 +100,7 @@ def forward(m, moe: bool, tokens, batch, queries, keys, tp, ep, element, rates: 
         for k, n in ffn_gemms(m, m.ffn, tp):
             gemm, flops = gemm + gemm_time(tokens, k, n, element, rates), flops + 2.0 * tokens * k * n
         width, shuffle = m.ffn, 0
-    qk, v = _attention_widths(m)
+    qk, v = attention_widths(m)
     traffic = tokens * (elementwise_elements(m, width) + shuffle) / tp * element
     elementwise = stream_time(traffic, rates, kernels=8)
     if attention_kind == "materialized":
@@ -127,7 +127,8 @@ def backward(fwd: LayerTimes) -> LayerTimes:
     return LayerTimes(fwd.gemm * 2.0, _backward_attention(fwd), fwd.elementwise * 2.0, fwd.flops * 2.0)
 
 
-def _attention_widths(m):
+def attention_widths(m):
+    """(summed query-key width, summed value width) over all heads."""
     if m.kv_lora_rank:
         return m.heads * (m.qk_nope_head_dim + m.qk_rope_head_dim), m.heads * m.v_head_dim
     return m.heads * m.head_dim, m.heads * m.head_dim

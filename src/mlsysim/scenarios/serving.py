@@ -59,17 +59,17 @@ def evaluate(**v):
     generated = v["output_tokens"] + v["reasoning_tokens"]
     context = v["prompt_tokens"] + generated / 2.0
     decode = decode_step_time(m, batch, context, tp, element, v["kv_precision"], rates, fabric)
-    # Continuous batching: each step, batch/generated requests finish and their replacements'
-    # prompts are prefilled in the same passes over the weights, so their arithmetic first fills
-    # the compute a memory-bound decode step leaves idle, then adds to the step.
     if v["batching"] == "static":  # the batch's prompts prefill together, then it decodes in lockstep
         batch_prefill = np.maximum(batch * prefill_flops(m, v["prompt_tokens"], tp) / rates.matmul, prefill)
         step = decode["step"]
         latency = batch_prefill + generated * step
         throughput = batch * v["output_tokens"] / latency
     else:
-        arriving = batch / generated * prefill_flops(m, v["prompt_tokens"], tp) / rates.matmul
-        step = decode["step"] + np.maximum(arriving - (decode["step"] - decode["compute_time"]), 0.0)
+        # In-flight batching: each step, batch/generated requests finish and their replacements'
+        # prompts are prefilled in the same iteration, kernel by kernel (`decode_step_time`).
+        arriving = batch / generated * v["prompt_tokens"]
+        step = decode_step_time(m, batch, context, tp, element, v["kv_precision"], rates, fabric,
+                                prefill_tokens=arriving, prompt=v["prompt_tokens"])["step"]
         latency = prefill + generated * step
         throughput = batch / step * v["output_tokens"] / generated
     out = {"ttft": prefill, "itl": step, "decode_step": decode["step"], "latency": latency,

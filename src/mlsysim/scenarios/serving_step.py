@@ -13,13 +13,22 @@ import numpy as np
 
 from mlsysim.scenarios import layers
 from mlsysim.scenarios.fabric import collective
-from mlsysim.scenarios.kernels import gemm_time, row_efficiency, stream_time
+from mlsysim.scenarios.kernels import attention_time, gemm_time, row_efficiency, stream_time
 
 
 def prefill_flops(m, prompt, tp):
     """FLOPs per device to prefill one prompt (causal attention: prompt/2 keys on average)."""
     p = m.inference
     return prompt * (2 * p.matmul_params + p.attention_coefficient * prompt / 2) / tp
+
+
+def activation_bytes(weight_bytes):
+    """Bytes of an activation between kernels. 8- and 4-bit formats quantize the weights (and a
+    GEMM's inputs) only: norms, residuals and the all-reduces run in 16 bits, and the output head
+    stays 16-bit ("only the weights and activations of the linear operators within transformer
+    blocks are quantized", nvidia/Llama-3.1-405B-Instruct-FP8 model card; llm-compressor's FP8
+    recipes likewise leave lm_head out)."""
+    return np.maximum(weight_bytes, 2.0)
 
 
 def prefill_time(m, prompt, tp, element, rates, fabric):
@@ -29,36 +38,50 @@ def prefill_time(m, prompt, tp, element, rates, fabric):
         dense = layers.forward(m, False, prompt, 1.0, prompt, prompt, tp, 1, element, rates)
         share = (m.layers - m.dense_layers) / m.layers
         per_layer = per_layer.scaled(share, share, share) + dense.scaled(1 - share, 1 - share, 1 - share)
-    comm = 2 * collective("all-reduce", prompt * m.hidden * element, tp, tp, fabric, fabric)
-    head = gemm_time(1.0, m.hidden, m.vocab / tp, element, rates)  # logits of the last token only
+    comm = 2 * collective("all-reduce", prompt * m.hidden * activation_bytes(element), tp, tp, fabric, fabric)
+    head = gemm_time(1.0, m.hidden, m.vocab / tp, activation_bytes(element), rates)  # the last token's logits
     return m.layers * (per_layer.total + comm) + head
 
 
-def decode_step_time(m, batch, context, tp, element, kv_precision, rates, fabric):
-    """Seconds of one decode step for `batch` sequences whose caches hold `context` tokens."""
+def decode_step_time(m, batch, context, tp, element, kv_precision, rates, fabric, prefill_tokens=0.0, prompt=1.0):
+    """Seconds of one decode step for `batch` sequences whose caches hold `context` tokens.
+
+    With in-flight batching the step also prefills `prefill_tokens` prompt tokens (whole prompts
+    of `prompt` tokens) of the requests that replace finished ones. They join the same kernels:
+    the GEMMs run with batch + prefill_tokens rows over one read of the weights, and the prompts'
+    causal attention runs beside the decode attention. Each kernel is its own roofline, one after
+    another, so prefill arithmetic fills only the GEMMs' idle compute, not the time of the
+    memory-bound attention and element-wise kernels.
+    """
     p = m.inference
+    rows = batch + prefill_tokens
     weights = _dense_weights_per_layer(m) / tp
-    gemm = _gemm_roofline(batch, weights, element, rates)
+    gemm = _gemm_roofline(rows, weights, element, rates)
     if m.experts:
-        touched = m.experts * (1.0 - (1.0 - m.experts_per_token / m.experts) ** batch)
+        touched = m.experts * (1.0 - (1.0 - m.experts_per_token / m.experts) ** rows)
         expert_weights = _expert_weights(m) / tp
-        per_expert = batch * m.experts_per_token / touched
+        per_expert = rows * m.experts_per_token / touched
         moe = touched * _gemm_roofline(per_expert, expert_weights, element, rates)
         share = (m.layers - m.dense_layers) / m.layers
         dense_ffn = layers.ffn_gemms(m, m.ffn, 1)
         dense_weights = sum(k * n for k, n in dense_ffn) / tp if m.dense_layers else 0.0
-        gemm = gemm + share * moe + (1 - share) * _gemm_roofline(batch, dense_weights, element, rates)
+        gemm = gemm + share * moe + (1 - share) * _gemm_roofline(rows, dense_weights, element, rates)
     # K and V heads split over tp (replicated when there are fewer than tp); MLA's latent is shared.
     split = 1 if m.kv_lora_rank else np.minimum(tp, m.kv_heads)
     kv_bytes = batch * context * m.kv_bytes_per_token(kv_precision) / m.layers / split
     attention_flops = batch * context * p.attention_coefficient / m.layers / tp
     attention = np.maximum(kv_bytes / rates.memory, attention_flops / rates.attention) + rates.launch
+    prompts = prefill_tokens / prompt
+    qk, v = layers.attention_widths(m)
+    attention = attention + np.where(prompts > 0, attention_time(prompts, prompt, prompt, qk / tp, v / tp, rates), 0.0)
     width = m.expert_ffn * (m.experts_per_token + m.shared_experts) if m.experts else m.ffn
-    elementwise = stream_time(batch * layers.elementwise_elements(m, width) / tp * element, rates, kernels=8)
-    comm = 2 * collective("all-reduce", batch * m.hidden * element, tp, tp, fabric, fabric)
-    head = gemm_time(batch, m.hidden, m.vocab / tp, element, rates)
+    act = activation_bytes(element)
+    elementwise = stream_time(rows * layers.elementwise_elements(m, width) / tp * act, rates, kernels=8)
+    comm = 2 * collective("all-reduce", rows * m.hidden * act, tp, tp, fabric, fabric)
+    head = gemm_time(batch + prompts, m.hidden, m.vocab / tp, act, rates)  # a prompt's last token only
     per_layer = gemm + attention + elementwise + comm
-    flops = batch * (2 * p.matmul_params + p.attention_coefficient * context) / tp
+    flops = (batch * (2 * p.matmul_params + p.attention_coefficient * context)
+             + prefill_tokens * (2 * p.matmul_params + p.attention_coefficient * prompt / 2)) / tp
     return {"step": m.layers * per_layer + head, "compute_time": flops / rates.matmul, "gemm": m.layers * gemm, "attention": m.layers * attention,
             "elementwise": m.layers * elementwise, "communication": m.layers * comm, "head": head,
             "weight_read_time": m.layers * weights * element / rates.memory,
