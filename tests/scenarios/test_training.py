@@ -150,3 +150,15 @@ def test_checkpoint_storage_counts_per_client_records_once_per_node():
     assert ddn.goodput > default.goodput > one_hdd.goodput
     with pytest.raises(ms.MlsysimError, match="checkpoint_storage"):
         ms.TrainingJob(**job, checkpoint_storage="pm1733").evaluate()
+
+
+def test_a_fused_cross_entropy_keeps_16_bit_logits():
+    # One micro-batch of 4096 tokens over Llama 3 8B's 128,256-token vocabulary: the logits and
+    # their gradient take 8 bytes per logit as fp32 copies (Megatron-LM) and 4 as 16-bit ones
+    # (flash-attn's fused loss), so the fused loss saves 4096 × 128,256 × 4 B = 2.1 GB.
+    base = dict(model="llama-3-8b", hardware="h100", devices=8, micro_batch=1, seq_len=4096, recompute="full")
+    fp32 = ms.TrainingJob(**base).evaluate()
+    fused = ms.TrainingJob(**base, cross_entropy="fused").evaluate()
+    saved = float(fp32.memory_activations) - float(fused.memory_activations)
+    assert saved == pytest.approx(4096 * 128256 * 4, rel=1e-6)
+    assert float(fused.step_time) < float(fp32.step_time)  # the loss streams half the bytes

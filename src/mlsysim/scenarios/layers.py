@@ -134,10 +134,16 @@ def attention_widths(m):
     return m.heads * m.head_dim, m.heads * m.head_dim
 
 
-def head_forward(m, tokens, tp, element, rates: Rates) -> LayerTimes:
-    """The output (LM) head, vocabulary-parallel over tp, and the fp32 softmax cross-entropy."""
+def logit_bytes(plan):
+    """Bytes per logit the loss keeps: a fused cross-entropy kernel reads the 16-bit logits as they
+    are (flash-attn's CrossEntropyLoss, llm-foundry's default loss); Megatron-LM casts them to fp32."""
+    return np.where(np.asarray(plan.get("cross_entropy", "fp32")) == "fused", 2.0, 4.0)
+
+
+def head_forward(m, tokens, tp, element, rates: Rates, logit_bytes=4.0) -> LayerTimes:
+    """The output (LM) head, vocabulary-parallel over tp, and the softmax cross-entropy."""
     gemm = gemm_time(tokens, m.hidden, m.vocab / tp, element, rates)
-    logits = tokens * m.vocab / tp * 4.0 * 3  # fp32 logits: write, then read twice for the loss
+    logits = tokens * m.vocab / tp * logit_bytes * 3  # the loss's logits: write, then read twice
     return LayerTimes(gemm=gemm, elementwise=stream_time(logits, rates, kernels=3),
                       flops=2.0 * tokens * m.hidden * m.vocab / tp)
 

@@ -42,7 +42,8 @@ def resolve(v, model, hardware) -> dict:
             "micro_batch": v["micro_batch"], "seq_len": v["seq_len"], "global_batch": batch,
             "micro_batches": batch / (dp * v["micro_batch"]), "devices_per_node": node,
             "sharding": v["sharding"], "recompute": v["recompute"], "comm_overlap": v["comm_overlap"],
-            "dp_overlap": v["dp_overlap"], "attention": v["attention"], "buffer_bytes": v["buffer_bytes"]}
+            "dp_overlap": v["dp_overlap"], "attention": v["attention"], "buffer_bytes": v["buffer_bytes"],
+            "cross_entropy": v["cross_entropy"]}
 
 
 def _is_vision(v):

@@ -119,6 +119,9 @@ INPUTS = [
     Input("attention", "choice", "attention kernel: 'flash' (fused, scores never stored) or 'materialized' "
           "(scores written to memory, as before FlashAttention, 2022)", default="flash",
           choices=("flash", "materialized")),
+    Input("cross_entropy", "choice", "loss kernel: 'fp32' (logits cast to fp32 and kept with their gradient, as "
+          "Megatron-LM does) or 'fused' (one kernel reads the 16-bit logits, as flash-attn's cross-entropy does)",
+          default="fp32", choices=("fp32", "fused")),
     Input("devices_per_node", "count", "devices per node (default: the hardware's usual server)", default=None,
           low=1, integer=True, typical=(1, 72)),
     Input("scale_up", "network", "fabric inside a node (default: the hardware's)", default=None),

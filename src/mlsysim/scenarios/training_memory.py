@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlsysim.scenarios.layers import logit_bytes
 from mlsysim.scenarios.training_step import params_per_device, stage_layers
 
 GRADIENT_BYTES = 4  # fp32 main gradients (Megatron-LM keeps them in fp32 by default)
@@ -63,7 +64,8 @@ def memory(m, plan, element: float) -> dict:
     interleave = np.where(v > 1, 1 + (pp - 1) / (pp * v), 1.0)
     most, _ = stage_layers(m.layers, pp)
     activations = stored * in_flight * interleave * (most * pp / m.layers)
-    logits = tokens * m.vocab / tp * 4 * 2  # fp32 logits and their gradient, on the last stage
+    # The logits and their gradient, on the last stage: fp32 copies, or 16-bit ones for a fused loss.
+    logits = tokens * m.vocab / tp * logit_bytes(plan) * 2
     activations = np.maximum(activations, activations / np.maximum(pp, 1) + logits)
     buffers = plan["buffer_bytes"]
     total = weights + gradients + optimizer + activations + buffers

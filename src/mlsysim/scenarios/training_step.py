@@ -60,7 +60,7 @@ def step(m, plan, rates, intra, inter, element):
 
     recompute = {"none": 0.0, "selective": forward.attention, "full": forward.total + exposed}[plan["recompute"]]
     most, fewest = stage_layers(m.layers, pp)
-    head = layers.head_forward(m, tokens, tp, element, rates).total
+    head = layers.head_forward(m, tokens, tp, element, rates, layers.logit_bytes(plan)).total
 
     def slowest(per_layer, head_time):  # the LM head sits on a stage with the fewest layers
         return np.maximum(most * per_layer, fewest * per_layer + head_time)

@@ -144,6 +144,10 @@ def _framework(record, inputs, searched) -> None:
         inputs["recompute"] = "full"
     else:
         searched.append("recompute")
+    if "llm-foundry" in software:
+        # llm-foundry's MPT models default to flash-attn's fused cross-entropy
+        # (llmfoundry/models/mpt/modeling_mpt.py: om_model_config.get('loss_fn', 'fused_crossentropy')).
+        inputs["cross_entropy"] = "fused"
     if "tp-comm-overlap" in software:
         inputs["comm_overlap"] = 1.0
     if record.id.startswith("train-megatron-"):
