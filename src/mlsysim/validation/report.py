@@ -47,7 +47,10 @@ MISSING_PHYSICS = {
         "padding (the ceiling is the best shape of a search; padding to cuBLAS's tiles is charged, the "
         "cache and layout effects of other shapes are not). Records that omit the plan, chip count or "
         "software (the PaLM paper's GPT-3, Gopher and MT-NLG rows) are predicted at the fastest plan "
-        "that fits, which flatters them further."),
+        "that fits, which flatters them further. The held-back llm-foundry rows add that the error grows "
+        "with sequence length (about +30 % at 1k tokens, over +100 % at 32k–64k): those 2023 runs used a "
+        "Triton FlashAttention kernel (attn_impl: triton in llm-foundry's MPT yamls), slower than the "
+        "FlashAttention-2/3 rates the hardware records hold, and no sourced rate for it was found."),
     "inference": (
         "Throughput runs high (+9 % to +45 %, the multi-GPU 70B and 405B runs most) and short-prompt "
         "time to first token low (7 ms measured vs a 2.5 ms kernel floor for a 128-token Llama 7B "
