@@ -51,6 +51,8 @@ def test_nvidia_hardware_pays_for_padding_and_others_do_not():
 
 def test_a_memory_bound_decode_gemm_is_unchanged_by_padding():
     # One token through an 8192 × 8192 weight: reading 128 MiB of weights dwarfs even 128 padded rows.
+    # The kernel's fixed time (6.2 µs on sm_90, OpenXLA's measured GEMM table) comes on top.
     rates = Rates.of(ms.hardware("h100-sxm"), "bf16")
     time = gemm_time(1, 8192, 8192, 2, rates)
-    assert time == pytest.approx((8192 * 8192 + 2 * 8192) * 2 / rates.memory)
+    assert rates.launch == pytest.approx(6.2e-6)
+    assert time == pytest.approx((8192 * 8192 + 2 * 8192) * 2 / rates.memory + rates.launch)

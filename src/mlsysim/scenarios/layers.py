@@ -80,15 +80,18 @@ def elementwise_elements(m, ffn_width):
 
 
 def forward(m, moe: bool, tokens, batch, queries, keys, tp, ep, element, rates: Rates,
-            attention_kind: str = "flash") -> LayerTimes:
-    """One layer's forward pass for `tokens` = batch × queries tokens on one device."""
+            attention_kind: str = "flash", activation_element=None) -> LayerTimes:
+    """One layer's forward pass for `tokens` = batch × queries tokens on one device.
+
+    `element` is the bytes of a GEMM operand; the element-wise kernels move `activation_element`
+    bytes per value (the same unless 8- or 4-bit weights keep 16-bit activations)."""
     gemm = sum(gemm_time(tokens, k, n, element, rates) for k, n in attention_gemms(m, tp))
     flops = sum(2.0 * tokens * k * n for k, n in attention_gemms(m, tp))
     if moe:
         expert_tokens = tokens * ep * m.experts_per_token / m.experts  # per local expert
         local = m.experts / ep
-        for k, n in ffn_gemms(m, m.expert_ffn, tp):
-            gemm = gemm + local * gemm_time(expert_tokens, k, n, element, rates)
+        for k, n in ffn_gemms(m, m.expert_ffn, tp):  # a grouped GEMM: all local experts in one launch
+            gemm = gemm + local * (gemm_time(expert_tokens, k, n, element, rates) - rates.launch) + rates.launch
             flops = flops + local * 2.0 * expert_tokens * k * n
         gemm = gemm + gemm_time(tokens, m.hidden, m.experts, element, rates)  # router
         if m.shared_experts:
@@ -101,7 +104,8 @@ def forward(m, moe: bool, tokens, batch, queries, keys, tp, ep, element, rates: 
             gemm, flops = gemm + gemm_time(tokens, k, n, element, rates), flops + 2.0 * tokens * k * n
         width, shuffle = m.ffn, 0
     qk, v = attention_widths(m)
-    traffic = tokens * (elementwise_elements(m, width) + shuffle) / tp * element
+    act = element if activation_element is None else activation_element
+    traffic = tokens * (elementwise_elements(m, width) + shuffle) / tp * act
     elementwise = stream_time(traffic, rates, kernels=8)
     if attention_kind == "materialized":
         heads = m.heads / tp

@@ -33,13 +33,15 @@ def activation_bytes(weight_bytes):
 
 def prefill_time(m, prompt, tp, element, rates, fabric):
     """Seconds to prefill one prompt of `prompt` tokens (time to first token, unqueued)."""
-    per_layer = layers.forward(m, bool(m.experts), prompt, 1.0, prompt, prompt, tp, 1, element, rates)
+    act = activation_bytes(element)
+    per_layer = layers.forward(m, bool(m.experts), prompt, 1.0, prompt, prompt, tp, 1, element, rates,
+                               activation_element=act)
     if m.experts and m.dense_layers:
-        dense = layers.forward(m, False, prompt, 1.0, prompt, prompt, tp, 1, element, rates)
+        dense = layers.forward(m, False, prompt, 1.0, prompt, prompt, tp, 1, element, rates, activation_element=act)
         share = (m.layers - m.dense_layers) / m.layers
         per_layer = per_layer.scaled(share, share, share) + dense.scaled(1 - share, 1 - share, 1 - share)
-    comm = 2 * collective("all-reduce", prompt * m.hidden * activation_bytes(element), tp, tp, fabric, fabric)
-    head = gemm_time(1.0, m.hidden, m.vocab / tp, activation_bytes(element), rates)  # the last token's logits
+    comm = 2 * collective("all-reduce", prompt * m.hidden * act, tp, tp, fabric, fabric)
+    head = gemm_time(1.0, m.hidden, m.vocab / tp, act, rates)  # the last token's logits
     return m.layers * (per_layer.total + comm) + head
 
 
@@ -61,7 +63,8 @@ def decode_step_time(m, batch, context, tp, element, kv_precision, rates, fabric
         touched = m.experts * (1.0 - (1.0 - m.experts_per_token / m.experts) ** rows)
         expert_weights = _expert_weights(m) / tp
         per_expert = rows * m.experts_per_token / touched
-        moe = touched * _gemm_roofline(per_expert, expert_weights, element, rates)
+        # Grouped GEMMs run every touched expert in one launch per weight matrix (up, down).
+        moe = touched * _gemm_roofline(per_expert, expert_weights, element, rates, launches=0) + 2 * rates.launch
         share = (m.layers - m.dense_layers) / m.layers
         dense_ffn = layers.ffn_gemms(m, m.ffn, 1)
         dense_weights = sum(k * n for k, n in dense_ffn) / tp if m.dense_layers else 0.0
@@ -88,13 +91,14 @@ def decode_step_time(m, batch, context, tp, element, kv_precision, rates, fabric
             "kv_read_time": m.layers * kv_bytes / rates.memory}
 
 
-def _gemm_roofline(tokens, weights, element, rates):
+def _gemm_roofline(tokens, weights, element, rates, launches=4):
     """A layer's GEMMs as one roofline: 2·tokens·weights FLOPs (on rows padded to the GEMM tile)
-    against reading the weights once."""
+    against reading the weights once, plus the fixed time of each of its `launches` kernels
+    (QKV, output, up and down projections)."""
     flops = 2.0 * tokens * weights
     traffic = weights * element
     compute = flops / (rates.matmul * row_efficiency(tokens, rates.tiles))
-    return np.maximum(compute, traffic / rates.memory) + 4 * rates.launch
+    return np.maximum(compute, traffic / rates.memory) + launches * rates.launch
 
 
 def _dense_weights_per_layer(m):

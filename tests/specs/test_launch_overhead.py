@@ -1,0 +1,56 @@
+"""The fixed time per kernel (`launch_overhead`) is derived from a measured GEMM table, not fitted.
+
+`data/openxla_sm90_matmul.csv` is OpenXLA's measured matmul table for sm_90 (H100), copied row
+for row from xla/service/gpu/model/matmul_interpolator_data.h (tensorflow/tensorflow git
+372d578bb861cc5804e56d37d93aec931a59762c, kDefaultMatmulPTable): achieved FLOP/s of
+b × (m×k)·(k×n) GEMMs in BF16 and FP32, m, n, k in 256…4096. What the roofline at the chip's
+achievable rates does not explain of each measured time is the kernel's fixed cost.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+import mlsysim as ms
+
+TABLE = Path(__file__).parent / "data" / "openxla_sm90_matmul.csv"
+
+
+def _single_gemms():
+    with TABLE.open() as f:
+        rows = [r for r in csv.DictReader(f) if r["arch"] == "sm_90" and r["b"] == "1"]
+    m, n, k = (np.array([float(r[d]) for r in rows]) for d in "mnk")
+    flops = 2.0 * m * n * k
+    return m, n, k, flops / np.array([float(r["bf16_flops"]) for r in rows])
+
+
+def test_the_table_is_whole():
+    m, n, k, seconds = _single_gemms()
+    assert len(seconds) == 125  # every m, n, k in {256, …, 4096}
+    assert len(set(zip(m, n, k))) == 125
+    # The table's largest GEMM runs near the chip's maximum achievable matmul rate (794.5 TFLOPS).
+    largest = (m == 4096) & (n == 4096) & (k == 4096)
+    assert abs(2 * 4096**3 / seconds[largest][0] / 794.5e12 - 1) < 0.02
+
+
+def test_h100_launch_overhead_is_the_median_time_over_the_roofline():
+    h100 = ms.hardware("h100-sxm")
+    m, n, k, seconds = _single_gemms()
+    rate = h100.peak_flops("bf16") * h100.matmul_efficiency
+    bandwidth = h100.memory_bandwidth * h100.memory_efficiency
+    roofline = np.maximum(2 * m * n * k / rate, (m * k + k * n + m * n) * 2 / bandwidth)
+    fixed = seconds - roofline
+    assert (fixed > 0).all()  # the roofline never exceeds a measurement
+    assert abs(np.median(fixed) - h100.launch_overhead) < 0.05e-6
+    # The smallest GEMM is nearly all fixed cost: 256³ takes 5.2 µs, its roofline 0.13 µs.
+    smallest = (m == 256) & (n == 256) & (k == 256)
+    assert seconds[smallest][0] > 30 * roofline[smallest][0]
+
+
+def test_the_same_sm90_chips_share_it():
+    h100 = ms.hardware("h100-sxm").launch_overhead
+    for key in ("h200", "h800"):
+        assert ms.hardware(key).launch_overhead == h100
