@@ -99,15 +99,24 @@ def job_inputs(record) -> tuple[dict, list[str]]:
     if era < 2022:
         # FlashAttention (Dao et al., May 2022) came later: attention scores were materialized.
         inputs["attention"] = "materialized"
+        if "recompute" in searched:
+            # So did selective recomputation (Korthikanti et al., May 2022): a layer's activations
+            # were either all kept or all recomputed.
+            searched[searched.index("recompute")] = RECOMPUTE_BEFORE_2022
     if assumed:
         searched.append(assumed)
     return inputs, searched
 
 
+RECOMPUTE_BEFORE_2022 = "recompute (none or full: selective recomputation dates from 2022)"
+
+
 def _era(record, model) -> int:
-    """The year the run was made: the earlier of the source's year and the model's."""
+    """The year the run was made: the source's, or the model's when earlier — a later paper
+    quoting an older run (the PaLM paper's GPT-3 row) — unless the record names the software it
+    ran, which dates the run to the source (Megatron-Core r0.8.0 training GPT-3 in 2024)."""
     years = [int(y) for y in re.findall(r"\b(20[12]\d)\b", record.source)]
-    if model.year:
+    if model.year and not (years and record.config.get("software")):
         years.append(model.year)
     return min(years) if years else 2024
 
