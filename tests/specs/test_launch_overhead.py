@@ -19,12 +19,21 @@ import mlsysim as ms
 TABLE = Path(__file__).parent / "data" / "openxla_sm90_matmul.csv"
 
 
-def _single_gemms():
-    with TABLE.open() as f:
+def _single_gemms(table=TABLE, column="bf16_flops"):
+    """(m, n, k, measured seconds) of the table's single (b = 1) sm_90 BF16 GEMMs."""
+    with table.open() as f:
         rows = [r for r in csv.DictReader(f) if r["arch"] == "sm_90" and r["b"] == "1"]
     m, n, k = (np.array([float(r[d]) for r in rows]) for d in "mnk")
     flops = 2.0 * m * n * k
-    return m, n, k, flops / np.array([float(r["bf16_flops"]) for r in rows])
+    return m, n, k, flops / np.array([float(r[column]) for r in rows])
+
+
+def _roofline(m, n, k):
+    """Seconds of each BF16 GEMM at the H100's achievable matmul rate and streaming bandwidth."""
+    h100 = ms.hardware("h100-sxm")
+    rate = h100.peak_flops("bf16") * h100.matmul_efficiency
+    bandwidth = h100.memory_bandwidth * h100.memory_efficiency
+    return np.maximum(2 * m * n * k / rate, (m * k + k * n + m * n) * 2 / bandwidth)
 
 
 def test_the_table_is_whole():
@@ -39,9 +48,7 @@ def test_the_table_is_whole():
 def test_h100_launch_overhead_is_the_median_time_over_the_roofline():
     h100 = ms.hardware("h100-sxm")
     m, n, k, seconds = _single_gemms()
-    rate = h100.peak_flops("bf16") * h100.matmul_efficiency
-    bandwidth = h100.memory_bandwidth * h100.memory_efficiency
-    roofline = np.maximum(2 * m * n * k / rate, (m * k + k * n + m * n) * 2 / bandwidth)
+    roofline = _roofline(m, n, k)
     fixed = seconds - roofline
     assert (fixed > 0).all()  # the roofline never exceeds a measurement
     assert abs(np.median(fixed) - h100.launch_overhead) < 0.05e-6
@@ -63,13 +70,7 @@ NEWER = Path(__file__).parent / "data" / "openxla_default_matmul_perf_table.csv"
 
 
 def test_a_later_sm90_table_agrees_within_half_a_microsecond():
-    h100 = ms.hardware("h100-sxm")
-    with NEWER.open() as f:
-        rows = [r for r in csv.DictReader(f) if r["arch"] == "sm_90" and r["b"] == "1"]
-    assert len(rows) == 125
-    m, n, k = (np.array([float(r[d]) for r in rows]) for d in "mnk")
-    seconds = 2 * m * n * k / np.array([float(r["bf16xbf16->bf16"]) for r in rows])
-    rate = h100.peak_flops("bf16") * h100.matmul_efficiency
-    bandwidth = h100.memory_bandwidth * h100.memory_efficiency
-    fixed = seconds - np.maximum(2 * m * n * k / rate, (m * k + k * n + m * n) * 2 / bandwidth)
-    assert abs(np.median(fixed) - h100.launch_overhead) < 0.5e-6
+    m, n, k, seconds = _single_gemms(NEWER, "bf16xbf16->bf16")
+    assert len(seconds) == 125
+    fixed = seconds - _roofline(m, n, k)
+    assert abs(np.median(fixed) - ms.hardware("h100-sxm").launch_overhead) < 0.5e-6
