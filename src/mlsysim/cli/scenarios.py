@@ -99,6 +99,8 @@ def training_report(r) -> str:
 
 
 def serving_report(r) -> str:
+    from mlsysim.scenarios.serving_outputs import WORK_KINDS
+
     o = r.outputs
     lines = [f"Serving {r.fmt('model')} on {r.fmt('devices')} × {r.fmt('hardware')} per replica: prompt "
              f"{r.fmt('prompt_tokens')}, output {r.fmt('output_tokens')} tokens, batch {r.fmt('batch')} "
@@ -108,7 +110,11 @@ def serving_report(r) -> str:
                  ["tokens/s per user", r.fmt("per_user_tokens_per_s")],
                  ["output tokens/s per replica", r.fmt("throughput")], ["latency per request", r.fmt("latency")],
                  ["memory per device", f"{r.fmt('memory_per_device')} of {r.fmt('memory_available')}"],
-                 ["decode is", r.fmt("regime")]])]
+                 ["decode is", r.fmt("regime")]]),
+             "", "Where the time goes:",
+             table(["kernels", "first token", "each step"],
+                   [[label, _share(o[f"ttft_{kind}_share"]), _share(o[f"itl_{kind}_share"])]
+                    for kind, label in WORK_KINDS])]
     if o["replicas"] is not None:
         lines += ["", f"At {r.fmt('rate')} requests: {r.fmt('replicas')} replica(s), {r.fmt('utilization')} busy, "
                       f"P99 {r.fmt('p99_latency')}" + (f" (target {r.fmt('p99')})" if o["p99_latency"] is not None

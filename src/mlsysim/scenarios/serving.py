@@ -9,6 +9,8 @@ target come from queueing (Wall 7); cost, energy and carbon per token from Walls
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from mlsysim.errors import InfeasibleError, InvalidInputError
@@ -17,7 +19,7 @@ from mlsysim.scenarios.fabric import Fabric, resolve_network
 from mlsysim.scenarios.kernels import Rates
 from mlsysim.scenarios.serving_fleet import fleet
 from mlsysim.scenarios.serving_outputs import INPUTS, OUTPUTS, explain
-from mlsysim.scenarios.serving_step import decode_step_time, prefill_flops, prefill_time
+from mlsysim.scenarios.serving_step import decode_step_time, prefill_flops, prefill_time, shares
 from mlsysim.walls.core import Constraint, Example, Wall
 from mlsysim.walls.support import choose
 
@@ -55,21 +57,26 @@ def evaluate(**v):
                                 f"cannot share a replica; give scale_up (e.g. 'pcie5-x16')", parameter="scale_up")
     fabric = Fabric.of(network, h.scale_up_bandwidth or 0.0, "scale-up")
     element = bytes_per_element(v["precision"])
-    prefill = prefill_time(m, v["prompt_tokens"], tp, element, rates, fabric)
+    prefill_parts = prefill_time(m, v["prompt_tokens"], tp, element, rates, fabric)
+    prefill = prefill_parts["time"]
     generated = v["output_tokens"] + v["reasoning_tokens"]
     context = v["prompt_tokens"] + generated / 2.0
     decode = decode_step_time(m, batch, context, tp, element, v["kv_precision"], rates, fabric)
+    decode["fixed_time"] = decode["step"] - decode_step_time(m, batch, context, tp, element, v["kv_precision"],
+                                                             replace(rates, launch=0.0),
+                                                             replace(fabric, latency=0.0, call_latency=0.0))["step"]
     if v["batching"] == "static":  # the batch's prompts prefill together, then it decodes in lockstep
         batch_prefill = np.maximum(batch * prefill_flops(m, v["prompt_tokens"], tp) / rates.matmul, prefill)
-        step = decode["step"]
+        step, step_parts = decode["step"], decode
         latency = batch_prefill + generated * step
         throughput = batch * v["output_tokens"] / latency
     else:
         # In-flight batching: each step, batch/generated requests finish and their replacements'
         # prompts are prefilled in the same iteration, kernel by kernel (`decode_step_time`).
         arriving = batch / generated * v["prompt_tokens"]
-        step = decode_step_time(m, batch, context, tp, element, v["kv_precision"], rates, fabric,
-                                prefill_tokens=arriving, prompt=v["prompt_tokens"])["step"]
+        step_parts = decode_step_time(m, batch, context, tp, element, v["kv_precision"], rates, fabric,
+                                      prefill_tokens=arriving, prompt=v["prompt_tokens"])
+        step = step_parts["step"]
         latency = prefill + generated * step
         throughput = batch / step * v["output_tokens"] / generated
     out = {"ttft": prefill, "itl": step, "decode_step": decode["step"], "latency": latency,
@@ -77,7 +84,7 @@ def evaluate(**v):
            "max_concurrency": most, "memory_per_device": weights + batch * _kv_per_device(v),
            "memory_available": h.memory_bytes,
            "matmul_efficiency": rates.matmul_efficiency, "memory_efficiency": rates.memory_efficiency,
-           "regime": _regime(decode)}
+           "regime": _regime(decode), **shares(prefill_parts, "ttft"), **shares(step_parts, "itl")}
     out.update(fleet(v, h, latency, throughput, batch, step, prefill))
     out["binding_wall"] = _binding(v, decode, batch, most, out)
     return out
@@ -93,14 +100,23 @@ def _kv_per_device(v):
     return v["model"].kv_bytes_per_token(v["kv_precision"]) * tokens / v["devices"]
 
 
+def _bounds(decode):
+    """(memory-bound, overhead-bound) of a decode step: the larger of reading the weights and KV
+    cache, the arithmetic, and the fixed time of its kernels and collectives (launches, latencies)."""
+    memory, compute, fixed = decode["weight_read_time"] + decode["kv_read_time"], decode["compute_time"], decode["fixed_time"]
+    overhead = (fixed > memory) & (fixed > compute)
+    return (memory >= compute) & ~overhead, overhead
+
+
 def _regime(decode):
-    memory = decode["weight_read_time"] + decode["kv_read_time"]
-    return choose(memory >= 0.5 * decode["step"], "memory-bound", "compute-bound")
+    memory_bound, overhead = _bounds(decode)
+    return choose(overhead, "overhead-bound", choose(memory_bound, "memory-bound", "compute-bound"))
 
 
 def _binding(v, decode, batch, most, out):
-    memory_bound = decode["weight_read_time"] + decode["kv_read_time"] >= 0.5 * decode["step"]
-    per_replica = choose(memory_bound, choose(batch >= most, "batching", "memory"), "compute")
+    memory_bound, overhead = _bounds(decode)
+    per_replica = choose(overhead, "software",
+                         choose(memory_bound, choose(batch >= most, "batching", "memory"), "compute"))
     if v["rate"] is None:
         return per_replica
     return choose(out["replicas"] > out["replicas_for_load"], "tail-latency", per_replica)
@@ -143,7 +159,7 @@ SERVING = Wall(
         "at a given arrival rate. Cost, energy and carbon per token follow from the devices' time."),
     inputs=INPUTS, outputs=OUTPUTS,
     constraints=[Constraint(_fits, _fit_message, "devices", error=InfeasibleError)],
-    evaluate=evaluate, explain=explain, headline="itl", regimes=("memory-bound", "compute-bound"),
+    evaluate=evaluate, explain=explain, headline="itl", regimes=("memory-bound", "compute-bound", "overhead-bound"),
     examples=[Example({"model": "llama-3-70b", "hardware": "h200", "devices": 2, "prompt_tokens": 2048,
                        "output_tokens": 256, "batch": 32, "rate": "10/s", "p99": "20 s"}, {},
                       source="a chat deployment: Llama 3 70B on H200 pairs at 10 requests per second")],

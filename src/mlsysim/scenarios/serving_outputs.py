@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from mlsysim.walls.declaration import Input, Output
+
+# The kinds of work a prefill or a decode step is split into (`serving_step.shares`).
+WORK_KINDS = (("gemm", "GEMMs (output head included)"), ("attention", "attention"),
+              ("elementwise", "element-wise (norms, activations, residuals)"),
+              ("communication", "tensor-parallel all-reduces"))
 
 INPUTS = [
     Input("model", "model", "the model served"),
@@ -72,6 +79,9 @@ OUTPUTS = [
     Output("matmul_efficiency", "fraction", "achievable fraction of peak FLOP/s used"),
     Output("memory_efficiency", "fraction", "achievable fraction of HBM bandwidth used"),
     Output("regime", "text", "what bounds a decode step"),
+    *(Output(f"{which}_{kind}_share", "fraction", f"share of {what} spent in {label}")
+      for which, what in (("ttft", "the time to first token"), ("itl", "each step between tokens"))
+      for kind, label in WORK_KINDS),
     Output("binding_wall", "text", "the wall that limits the deployment"),
 ]
 
@@ -86,4 +96,11 @@ def explain(r) -> str:
                  f"({r.fmt('utilization')} busy) for a P99 of {r.fmt('p99_latency')}.")
     if r.outputs["cost_per_million_tokens"] is not None:
         text += f" Cost: {r.fmt('cost_per_million_tokens')} per million tokens."
-    return text + f" Binding wall: {r.fmt('binding_wall')}."
+    return text + f" {_largest(r, 'ttft', 'The prefill')} {_largest(r, 'itl', 'Each step')} Binding wall: {r.fmt('binding_wall')}."
+
+
+def _largest(r, which: str, subject: str) -> str:
+    """Names the kind of work that takes most of a prefill or a step (the first point of a sweep)."""
+    share = {label: float(np.ravel(r.outputs[f"{which}_{kind}_share"])[0]) for kind, label in WORK_KINDS}
+    label = max(share, key=share.get)
+    return f"{subject} spends {100 * share[label]:.0f}% of its time in {label.split(' (')[0]}."

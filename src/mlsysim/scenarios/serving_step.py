@@ -32,7 +32,8 @@ def activation_bytes(weight_bytes):
 
 
 def prefill_time(m, prompt, tp, element, rates, fabric):
-    """Seconds to prefill one prompt of `prompt` tokens (time to first token, unqueued)."""
+    """Seconds to prefill one prompt of `prompt` tokens (time to first token, unqueued): "time",
+    and its "gemm" (output head included), "attention", "elementwise" and "communication" parts."""
     act = activation_bytes(element)
     per_layer = layers.forward(m, bool(m.experts), prompt, 1.0, prompt, prompt, tp, 1, element, rates,
                                activation_element=act)
@@ -42,7 +43,18 @@ def prefill_time(m, prompt, tp, element, rates, fabric):
         per_layer = per_layer.scaled(share, share, share) + dense.scaled(1 - share, 1 - share, 1 - share)
     comm = 2 * collective("all-reduce", prompt * m.hidden * act, tp, tp, fabric, fabric)
     head = gemm_time(1.0, m.hidden, m.vocab / tp, act, rates)  # the last token's logits
-    return m.layers * (per_layer.total + comm) + head
+    return {"time": m.layers * (per_layer.total + comm) + head, "gemm": m.layers * per_layer.gemm + head,
+            "attention": m.layers * per_layer.attention, "elementwise": m.layers * per_layer.elementwise,
+            "communication": m.layers * comm}
+
+
+def shares(parts, prefix):
+    """Each kind of work's share of a prefill or a step (`prefill_time`/`decode_step_time` parts)."""
+    total = parts["time"] if "time" in parts else parts["step"]
+    gemm = parts["gemm"] + parts.get("head", 0.0)
+    kinds = {"gemm": gemm, "attention": parts["attention"], "elementwise": parts["elementwise"],
+             "communication": parts["communication"]}
+    return {f"{prefix}_{kind}_share": value / total for kind, value in kinds.items()}
 
 
 def decode_step_time(m, batch, context, tp, element, kv_precision, rates, fabric, prefill_tokens=0.0, prompt=1.0):
@@ -87,7 +99,7 @@ def decode_step_time(m, batch, context, tp, element, kv_precision, rates, fabric
              + prefill_tokens * (2 * p.matmul_params + p.attention_coefficient * prompt / 2)) / tp
     return {"step": m.layers * per_layer + head, "compute_time": flops / rates.matmul, "gemm": m.layers * gemm, "attention": m.layers * attention,
             "elementwise": m.layers * elementwise, "communication": m.layers * comm, "head": head,
-            "weight_read_time": m.layers * weights * element / rates.memory,
+            "weight_read_time": (m.layers * weights * element + m.hidden * m.vocab / tp * act) / rates.memory,
             "kv_read_time": m.layers * kv_bytes / rates.memory}
 
 
