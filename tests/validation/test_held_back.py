@@ -15,7 +15,7 @@ ROWS = harness.run(records=HELD)
 SUMMARY = summarize(ROWS)
 # Medians the held-back groups must not exceed: today's figures, so generalization can only
 # improve. They sit next to the published set's (tests/validation/test_validation.py).
-HELD_BACK_CEILINGS = {"inference": 0.115, "training_throughput": 0.62}
+HELD_BACK_CEILINGS = {"inference": 0.115, "training_throughput": 0.24}
 # Share of held-back records expressed today. The two left are llm-foundry runs that did run but
 # that mlsysim's memory model puts just over 80 GB: a known gap, reported rather than hidden.
 HELD_BACK_COVERAGE = 0.98

@@ -18,6 +18,17 @@ import numpy as np
 # section 2.3: "256x128 and 128x256 (most efficient)").
 NVIDIA_GEMM_TILES = ((256, 128), (128, 256))
 
+# FlashAttention-2 is "around 1.3-1.5x faster than FlashAttention in Triton in the forward pass
+# and around 2x faster in the backward pass" (Dao 2023, "FlashAttention-2", section 4.1, A100):
+# the Triton kernel (OpenAI's fused-attention tutorial, which llm-foundry's attn_impl 'triton'
+# ran in 2023) is charged FlashAttention-2's rates divided by these, the forward range's middle.
+TRITON_FLASH_SLOWDOWN = (1.4, 2.0)
+
+# Attention kernels a training job can run: the chip's best fused kernel (its attention_efficiency,
+# e.g. FlashAttention-3 on Hopper), FlashAttention-2, FlashAttention in Triton, or one that writes
+# the score matrix to memory (before FlashAttention, 2022).
+ATTENTION_KERNELS = ("flash", "flash2", "triton", "materialized")
+
 # FlashAttention-2's backward pass runs five matmuls to the forward's two (it recomputes the
 # attention scores), i.e. 2.5× the forward FLOPs (Dao 2023, "FlashAttention-2", section 3.1.2).
 FLASH_BACKWARD_FACTOR = 2.5
@@ -37,7 +48,8 @@ class Rates:
     tiles: tuple = ()  # GEMM output tiles whose padding the matmul rate pays for (none: no tile model)
 
     @classmethod
-    def of(cls, hardware, precision: str, matmul_efficiency=None, memory_efficiency=None) -> Rates:
+    def of(cls, hardware, precision: str, matmul_efficiency=None, memory_efficiency=None,
+           attention_kernel: str = "flash") -> Rates:
         peak = hardware.peak_flops(precision)
         if matmul_efficiency is None:
             fraction = getattr(hardware, "matmul_fraction", None)
@@ -46,12 +58,25 @@ class Rates:
         memory = memory_efficiency if memory_efficiency is not None else _field(hardware, "memory_efficiency")
         # Fused attention runs at 16-bit even in FP8 training, so its rates come off the BF16 peak.
         attention_peak = hardware.peak_flops("bf16") if hardware.has_precision("bf16") else peak
-        attention = _field(hardware, "attention_efficiency", default=matmul)
-        backward = _field(hardware, "attention_backward_efficiency", default=attention)
+        attention, backward = _attention_efficiencies(hardware, matmul, attention_kernel)
         return cls(matmul=peak * matmul, attention=attention_peak * attention, memory=hardware.memory_bandwidth * memory,
                    launch=_field(hardware, "launch_overhead", default=0.0), matmul_efficiency=matmul,
                    memory_efficiency=memory, attention_backward=attention_peak * backward,
                    tiles=NVIDIA_GEMM_TILES if (hardware.vendor or "").lower() == "nvidia" else ())
+
+
+def _attention_efficiencies(hardware, matmul: float, kernel: str) -> tuple[float, float]:
+    """(forward, backward) fractions of the BF16 peak that `kernel` sustains on the chip. Where no
+    FlashAttention-2 figure is on record, the chip's best fused kernel is FlashAttention-2's era."""
+    forward = _field(hardware, "attention_efficiency", default=matmul)
+    backward = _field(hardware, "attention_backward_efficiency", default=forward)
+    if kernel in ("flash2", "triton"):
+        flash2 = getattr(hardware, "flash2_attention_efficiency", None)
+        if flash2 is not None:
+            forward = backward = flash2
+    if kernel == "triton":
+        forward, backward = forward / TRITON_FLASH_SLOWDOWN[0], backward / TRITON_FLASH_SLOWDOWN[1]
+    return forward, backward
 
 
 def _field(hardware, name: str, default=1.0):

@@ -18,7 +18,7 @@ from mlsysim.errors import InvalidInputError
 from mlsysim.precision import bytes_per_element
 from mlsysim.scenarios import plan as plans
 from mlsysim.scenarios.fabric import Fabric, resolve_network
-from mlsysim.scenarios.kernels import Rates
+from mlsysim.scenarios.kernels import ATTENTION_KERNELS, Rates
 from mlsysim.scenarios.training_memory import memory
 from mlsysim.scenarios import vision
 from mlsysim.scenarios.training_outputs import OUTPUTS, explain, finish, work_of_language_model
@@ -67,7 +67,7 @@ def _memory_of(v):
 def evaluate(**v):
     model, hardware, precision = v["model"], v["hardware"], v["precision"]
     plan = plans.resolve(v, model, hardware)
-    rates = Rates.of(hardware, precision, v["matmul_efficiency"], v["memory_efficiency"])
+    rates = Rates.of(hardware, precision, v["matmul_efficiency"], v["memory_efficiency"], v["attention"])
     intra, inter = fabrics(v, hardware)
     element = _element(precision)
     if model.kind in VISION:
@@ -116,9 +116,10 @@ INPUTS = [
     Input("dp_overlap", "fraction", "share of the gradient reduction that may overlap the last backward pass "
           "(1: bucketed overlap as in PyTorch DDP/FSDP and Megatron-Core; 0: reduce after backward)",
           default=1.0, low=0, high=1, typical=(0.0, 1.0)),
-    Input("attention", "choice", "attention kernel: 'flash' (fused, scores never stored) or 'materialized' "
-          "(scores written to memory, as before FlashAttention, 2022)", default="flash",
-          choices=("flash", "materialized")),
+    Input("attention", "choice", "attention kernel: 'flash' (the chip's best fused kernel, e.g. FlashAttention-3 "
+          "on Hopper), 'flash2' (FlashAttention-2, 2023), 'triton' (FlashAttention in Triton, as llm-foundry ran "
+          "it in 2023) or 'materialized' (scores written to memory, as before FlashAttention, 2022)",
+          default="flash", choices=ATTENTION_KERNELS),
     Input("cross_entropy", "choice", "loss kernel: 'fp32' (logits cast to fp32 and kept with their gradient, as "
           "Megatron-LM does) or 'fused' (one kernel reads the 16-bit logits, as flash-attn's cross-entropy does)",
           default="fp32", choices=("fp32", "fused")),

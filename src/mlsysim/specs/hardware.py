@@ -31,7 +31,8 @@ _QUANTITIES = {
     "scale_up_bandwidth": "bandwidth", "scale_out_bandwidth": "bandwidth",
     "injection_bandwidth": "bandwidth", "tdp": "power", "idle_power": "power", "price": "money",
     "matmul_efficiency": "fraction", "memory_efficiency": "fraction", "attention_efficiency": "fraction",
-    "attention_backward_efficiency": "fraction", "launch_overhead": "time",
+    "attention_backward_efficiency": "fraction", "flash2_attention_efficiency": "fraction",
+    "launch_overhead": "time",
 }
 _FIELDS = ("name", "vendor", "category", "year", "aliases", "notes", "peak", "peak_sparse",
            "matmul_efficiency_by_precision", "scale_up_fabric", "scale_out_fabric", "devices_per_node",
@@ -66,6 +67,9 @@ class Hardware:
     memory_efficiency: float | None = None
     attention_efficiency: float | None = None
     attention_backward_efficiency: float | None = None
+    # FlashAttention-2's fraction of the BF16 peak (forward and backward together), where the
+    # chip's best fused kernel (attention_efficiency) is a later one, e.g. FlashAttention-3 on Hopper.
+    flash2_attention_efficiency: float | None = None
     matmul_efficiency_by_precision: Mapping[str, float] = field(default_factory=dict)
     launch_overhead: float | None = None
     aliases: tuple[str, ...] = ()
@@ -163,6 +167,7 @@ def from_record(key: str, record: Mapping[str, Any]) -> Hardware:
         memory_efficiency=values["memory_efficiency"],
         attention_efficiency=values["attention_efficiency"],
         attention_backward_efficiency=values["attention_backward_efficiency"],
+        flash2_attention_efficiency=values["flash2_attention_efficiency"],
         matmul_efficiency_by_precision=matmul_by_precision,
         launch_overhead=values["launch_overhead"],
         aliases=tuple(str(a) for a in record.get("aliases") or ()),

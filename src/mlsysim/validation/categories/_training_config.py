@@ -157,6 +157,10 @@ def _framework(record, inputs, searched) -> None:
         # llm-foundry's MPT models default to flash-attn's fused cross-entropy
         # (llmfoundry/models/mpt/modeling_mpt.py: om_model_config.get('loss_fn', 'fused_crossentropy')).
         inputs["cross_entropy"] = "fused"
+        # Its benchmark sweep ran attn_impl 'triton': submit_benchmarks.py's --attn_impl defaults to
+        # 'triton' (mosaicml/llm-foundry scripts/train/benchmarking, git 12a6319) and sweep.sh never
+        # sets it. The Triton kernel predates Hopper instructions, so H100s ran it as on an A100.
+        inputs["attention"] = "triton"
     if "tp-comm-overlap" in software:
         inputs["comm_overlap"] = 1.0
     if record.id.startswith("train-megatron-"):

@@ -25,7 +25,7 @@ def express(record) -> Prediction:
     inputs, searched = job_inputs(record)
     result = _evaluate(inputs, searched)
     value, what = _quantity(record, result, unit)
-    plan = ", ".join(f"{k}={result.fmt(k)}" for k in ("tp", "pp", "dp", "vpp", "micro_batch", "recompute"))
+    plan = ", ".join(f"{k}={result.fmt(k)}" for k in ("tp", "pp", "dp", "vpp", "micro_batch", "recompute", "attention"))
     note = f" (searched: {', '.join(searched)})" if searched else ""
     explanation = (f"{result.fmt('model')} on {result.fmt('devices')} × {result.fmt('hardware')}, {plan}{note}: "
                    f"{what} {value:.4g} {record.unit.split()[0]}; step {result.fmt('step_time')}, MFU "
@@ -33,7 +33,7 @@ def express(record) -> Prediction:
     call = Call.of(result, outputs=["step_time", "mfu", "hfu", "node_mfu", "eta_scaling", "tokens_per_s",
                                     "memory_per_device", "binding_wall"],
                    inputs=[k for k in ("model", "hardware", "devices", "tp", "pp", "dp", "vpp", "micro_batch",
-                                       "recompute", "sharding", "seq_len", "global_batch", "precision")
+                                       "recompute", "attention", "sharding", "seq_len", "global_batch", "precision")
                            if result.inputs.get(k) is not None])
     return Prediction(value, record.unit, explanation, (call,), group=_group(record))
 
