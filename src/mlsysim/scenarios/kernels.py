@@ -66,8 +66,9 @@ class Rates:
 
 
 def _attention_efficiencies(hardware, matmul: float, kernel: str) -> tuple[float, float]:
-    """(forward, backward) fractions of the BF16 peak that `kernel` sustains on the chip. Where no
-    FlashAttention-2 figure is on record, the chip's best fused kernel is FlashAttention-2's era."""
+    """(forward, backward) fractions of the BF16 peak that `kernel` sustains on the chip. A chip with
+    no FlashAttention-2 figure of its own lets its best fused kernel stand in (on the A100 that kernel
+    is FlashAttention-2; on later chips the stand-in flatters FlashAttention-2 and Triton)."""
     forward = _field(hardware, "attention_efficiency", default=matmul)
     backward = _field(hardware, "attention_backward_efficiency", default=forward)
     if kernel in ("flash2", "triton"):
