@@ -78,7 +78,8 @@ OUTPUTS = [
     Output("carbon_per_million_tokens", "carbon", "emissions per million output tokens, PUE included"),
     Output("matmul_efficiency", "fraction", "achievable fraction of peak FLOP/s used"),
     Output("memory_efficiency", "fraction", "achievable fraction of HBM bandwidth used"),
-    Output("regime", "text", "what bounds a decode step"),
+    Output("regime", "text", "what bounds a decode step: reading weights and KV cache (memory-bound), arithmetic "
+           "(compute-bound), or its kernels' fixed launch and collective latency (overhead-bound)"),
     *(Output(f"{which}_{kind}_share", "fraction", f"share of {what} spent in {label}")
       for which, what in (("ttft", "the time to first token"), ("itl", "each step between tokens"))
       for kind, label in WORK_KINDS),
