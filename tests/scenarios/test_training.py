@@ -162,3 +162,11 @@ def test_a_fused_cross_entropy_keeps_16_bit_logits():
     saved = float(fp32.memory_activations) - float(fused.memory_activations)
     assert saved == pytest.approx(4096 * 128256 * 4, rel=1e-6)
     assert float(fused.step_time) < float(fp32.step_time)  # the loss streams half the bytes
+
+
+def test_a_loss_share_that_rounds_to_nothing_never_prints_as_minus_zero(capsys):
+    # One node, no pipeline: η_scaling is 100 % and its share of the loss a rounding error around 0.
+    assert main(["train", "llama-3.2-1b", "h100", "--devices", "8", "--seq-len", "32768", "--global-batch", "32",
+                 "--recompute", "full", "--attention", "triton"]) == 0
+    shown = capsys.readouterr().out
+    assert "communication  0%" in shown and "-0%" not in shown

@@ -60,7 +60,7 @@ def build(name: str, help_text: str, report) -> click.Command:
 
 
 def _share(value) -> str:
-    return f"{100 * float(value):.0f}%"
+    return f"{round(100 * float(value))}%"  # an int, so a rounding error never shows as "-0%"
 
 
 def training_report(r) -> str:
