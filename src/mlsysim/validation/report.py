@@ -58,8 +58,9 @@ MISSING_PHYSICS = {
         "the held-back TensorRT-LLM v1.0 rows to an 11.5 % median. What is left: the 2023 TensorRT-LLM "
         "v0.5/v0.6 rows run high (+24 % to +42 % at 128/128 and batch 768–1024: that era's kernels, no "
         "sourced rate), time to first token runs 18–46 % low (host and scheduler time per request, not "
-        "measured anywhere we found), and the A100 rows have no fixed kernel time at all: no sourced "
-        "sm_80 measurement was found, so they keep the bare roofline. trtllm-bench's batch and token "
+        "measured anywhere we found), and the A100 rows pay only the floor any kernel pays (2.66 µs: "
+        "back-to-back small kernels, gpu-benches), a lower bound for GEMMs: no sourced sm_80 GEMM table "
+        "was found, and on sm_90 the GEMM table's fixed time is 2.5× that floor. trtllm-bench's batch and token "
         "caps are not the cause: its heuristic sizes them from the KV memory so that a steady-state "
         "iteration fits (tensorrt_llm/bench/build/tuning.py)."),
 }
