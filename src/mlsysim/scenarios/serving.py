@@ -84,7 +84,8 @@ def evaluate(**v):
            "max_concurrency": most, "memory_per_device": weights + batch * _kv_per_device(v),
            "memory_available": h.memory_bytes,
            "matmul_efficiency": rates.matmul_efficiency, "memory_efficiency": rates.memory_efficiency,
-           "regime": _regime(decode), **shares(prefill_parts, "ttft"), **shares(step_parts, "itl")}
+           "regime": _regime(decode), **shares(prefill_parts, prefill, "ttft"),
+           **shares(step_parts, step, "itl")}
     out.update(fleet(v, h, latency, throughput, batch, step, prefill))
     out["binding_wall"] = _binding(v, decode, batch, most, out)
     return out
@@ -103,7 +104,8 @@ def _kv_per_device(v):
 def _bounds(decode):
     """(memory-bound, overhead-bound) of a decode step: the larger of reading the weights and KV
     cache, the arithmetic, and the fixed time of its kernels and collectives (launches, latencies)."""
-    memory, compute, fixed = decode["weight_read_time"] + decode["kv_read_time"], decode["compute_time"], decode["fixed_time"]
+    memory = decode["weight_read_time"] + decode["kv_read_time"]
+    compute, fixed = decode["compute_time"], decode["fixed_time"]
     overhead = (fixed > memory) & (fixed > compute)
     return (memory >= compute) & ~overhead, overhead
 

@@ -97,7 +97,8 @@ def explain(r) -> str:
                  f"({r.fmt('utilization')} busy) for a P99 of {r.fmt('p99_latency')}.")
     if r.outputs["cost_per_million_tokens"] is not None:
         text += f" Cost: {r.fmt('cost_per_million_tokens')} per million tokens."
-    return text + f" {_largest(r, 'ttft', 'The prefill')} {_largest(r, 'itl', 'Each step')} Binding wall: {r.fmt('binding_wall')}."
+    text += f" {_largest(r, 'ttft', 'The prefill')} {_largest(r, 'itl', 'Each step')}"
+    return text + f" Binding wall: {r.fmt('binding_wall')}."
 
 
 def _largest(r, which: str, subject: str) -> str:

@@ -48,9 +48,9 @@ def prefill_time(m, prompt, tp, element, rates, fabric):
             "communication": m.layers * comm}
 
 
-def shares(parts, prefix):
-    """Each kind of work's share of a prefill or a step (`prefill_time`/`decode_step_time` parts)."""
-    total = parts["time"] if "time" in parts else parts["step"]
+def shares(parts, total, prefix):
+    """Each kind of work's share of a prefill or a step of `total` seconds (their parts as
+    `prefill_time` and `decode_step_time` return them)."""
     gemm = parts["gemm"] + parts.get("head", 0.0)
     kinds = {"gemm": gemm, "attention": parts["attention"], "elementwise": parts["elementwise"],
              "communication": parts["communication"]}
