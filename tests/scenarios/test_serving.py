@@ -1,5 +1,6 @@
 """The serving scenario, synthesis (Wall 22) and sensitivity (Wall 21) worked examples."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -202,3 +203,22 @@ def test_fp8_weights_keep_16_bit_activations_and_head():
     assert fp8["head"] == pytest.approx(bf16["head"])
     head_read = m.hidden * m.vocab / 2 * 2.0 / rates.memory  # the head's half of the vocabulary, 16-bit
     assert fp8["weight_read_time"] - head_read == pytest.approx((bf16["weight_read_time"] - head_read) / 2)
+
+
+def test_synthesis_sees_hardware_added_to_the_registry():
+    # The search reads a cached table of the registry; adding a chip must invalidate it.
+    wall = ms.wall("synthesis")
+    before = wall(weight_bytes="140 GB", target_latency="100 ns")
+    assert not before.options  # 1.4 EB/s: no group of 64 accelerators in the registry streams that
+    registry = ms.hardware
+    fast = dataclasses.replace(ms.hardware("h100"), key="test-fast-chip", name="Test fast chip", aliases=(),
+                               memory_bytes=200e9, memory_bandwidth=2e18)
+    registry.add(fast)
+    try:
+        after = wall(weight_bytes="140 GB", target_latency="100 ns")
+        assert [o["hardware"] for o in after.options] == ["test-fast-chip"]
+        assert after.fewest_devices == 1
+    finally:
+        registry._items.pop("test-fast-chip")
+        registry._index = {k: v for k, v in registry._index.items() if v != "test-fast-chip"}
+    assert not wall(weight_bytes="140 GB", target_latency="100 ns").options

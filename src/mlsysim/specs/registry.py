@@ -69,6 +69,7 @@ class Registry(Generic[T]):
         self.kind, self.filename, self._build = kind, filename, build
         self._items: dict[str, T] | None = None
         self._index: dict[str, str] = {}
+        self.version = 0  # bumped by every `add`, so caches built from `all()` know when to rebuild
 
     def _load(self) -> dict[str, T]:
         if self._items is None:
@@ -127,6 +128,7 @@ class Registry(Generic[T]):
             raise InvalidInputError(f"{self.kind} {key!r} already exists; pass replace=True to override it")
         items[key] = item
         self._index_item(key, item)
+        self.version += 1
         return item
 
     def __iter__(self) -> Iterator[T]:

@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 
 from mlsysim.errors import InvalidInputError, UnknownNameError
-from mlsysim.walls.declaration import NON_NUMERIC_OUTPUTS, REQUIRED, Constraint, Example, Input, Output
+from mlsysim.walls.declaration import (NON_NUMERIC_OUTPUTS, REQUIRED, SPEC_KINDS, Constraint, Example, Input,
+                                      Output)
 from mlsysim.walls.result import WallResult, render_values
 from mlsysim.walls.validate import Problems, parse_input
 
+_UNPARSED = object()
 DOMAINS = ("node", "data", "algorithm", "fleet", "operations", "meta", "composition")
 
 
@@ -36,6 +38,7 @@ class Wall:
         self.number, self.slug, self.title, self.domain = number, slug, title, domain
         self.question, self.equation, self.latex, self.explanation = question, equation, latex, explanation
         self.inputs = {i.name: i for i in inputs}
+        self._defaults: dict[str, Any] = {}
         self.aliases = {alias: i.name for i in inputs for alias in i.aliases}
         self.outputs = {o.name: o for o in outputs}
         self.function, self.explain_template = evaluate, explain
@@ -69,8 +72,8 @@ class Wall:
         for name in inputs:
             if name not in self.inputs:
                 raise UnknownNameError(f"input of wall '{self.slug}'", name, self.inputs, parameter=name)
-        values = {name: parse_input(spec, inputs.get(name, spec.default), self.slug, problems)
-                  for name, spec in self.inputs.items()}
+        values = {name: parse_input(spec, inputs[name], self.slug, problems) if name in inputs
+                  else self._default(spec, problems) for name, spec in self.inputs.items()}
         categorical = self._categorical_arrays(values)
         for constraint in self.constraints:
             ok = (self._grouped(values, categorical, lambda **v: {"ok": constraint.holds(v)})["ok"]
@@ -85,17 +88,29 @@ class Wall:
             problems.report(bad if bad.ndim else True, message, constraint.error, constraint.parameter)
         return values
 
+    def _default(self, spec: Input, problems: Problems):
+        """The parsed default of an input left out. Defaults are constants, so each is parsed once;
+        registry names are looked up every time, since a spec can be replaced (`Registry.add`)."""
+        parsed = self._defaults.get(spec.name, _UNPARSED)
+        if parsed is _UNPARSED:
+            parsed = parse_input(spec, spec.default, self.slug, problems)
+            if spec.dimension not in SPEC_KINDS and not isinstance(parsed, np.ndarray):
+                self._defaults[spec.name] = parsed
+        return parsed
+
     def _categorical_arrays(self, values: Mapping[str, Any]) -> list[str]:
-        return [n for n, v in values.items() if _is_array(v) and not self.inputs[n].is_numeric]
+        inputs = self.inputs  # inlined checks: this runs on every call of every wall
+        return [n for n, v in values.items()
+                if isinstance(v, np.ndarray) and v.ndim > 0 and not inputs[n].numeric]
 
     def _evaluate(self, values: Mapping[str, Any]) -> dict[str, Any]:
         categorical = self._categorical_arrays(values)
         outputs = self._grouped(values, categorical, self.function) if categorical else self.function(**values)
-        missing = [name for name in self.outputs if name not in outputs]
-        if missing:
+        if len(outputs) < len(self.outputs) or not outputs.keys() >= self.outputs.keys():
+            missing = [name for name in self.outputs if name not in outputs]
             raise RuntimeError(f"wall {self.slug} did not compute {missing}")
         for name, value in outputs.items():
-            if isinstance(value, np.ndarray) and value.ndim == 0:
+            if type(value) is np.ndarray and value.ndim == 0:
                 outputs[name] = value.item()  # 0-d arrays from np.vectorize read as plain scalars
         return outputs
 

@@ -51,8 +51,11 @@ class Input:
     typical: tuple[float, float] | None = None
     keywords: tuple[tuple[str, Any], ...] = ()  # words that stand for a value, e.g. ("chinchilla", None)
     aliases: tuple[str, ...] = ()  # other names accepted for this input, e.g. "weight_precision"
+    # Whether values are quantities (set once: parsing asks on every call of a wall).
+    numeric: bool = field(init=False, repr=False, compare=False, default=False)
 
     def __post_init__(self):
+        object.__setattr__(self, "numeric", self.dimension in DIMENSIONS)
         known = self.dimension in DIMENSIONS or self.dimension in SPEC_KINDS or self.dimension in (
             "choice", "precision", "text")
         if not known:
@@ -62,7 +65,7 @@ class Input:
 
     @property
     def is_numeric(self) -> bool:
-        return self.dimension in DIMENSIONS
+        return self.numeric
 
     @property
     def flag(self) -> str:

@@ -15,21 +15,26 @@ def _counts(weight_bytes, bandwidth, compute, kv_bytes, precision, max_devices):
     largest of the three ratios, rounded up to a tensor-parallel group size. Rounding up is
     monotone, so the fewest devices of any accelerator is the smallest ratio, rounded once.
     """
-    from mlsysim.analysis.synthesis import TENSOR_PARALLEL
-    from mlsysim.specs import registry
+    from mlsysim.analysis.synthesis import TENSOR_PARALLEL, fleet
 
+    chips = fleet(precision)
     resident = weight_bytes + kv_bytes
-    smallest = np.full(np.broadcast(weight_bytes, bandwidth, compute, kv_bytes).shape, np.inf)
-    alone = np.zeros_like(smallest)
-    for hw in registry("hardware").all():
-        if not hw.memory_bytes or not hw.memory_bandwidth:
-            continue
-        peak = hw.peak_flops(precision) if hw.has_precision(precision) else 0.0
+    shape = np.broadcast(weight_bytes, bandwidth, compute, kv_bytes).shape
+
+    def ratio(memory, stream, peak):  # devices of one kind (or of each, as an array) the point needs
         with np.errstate(divide="ignore", invalid="ignore"):  # no math at this precision: any compute is ∞
             arithmetic = np.where(compute > 0, np.divide(compute, peak), 0.0)
-        ratio = np.maximum(np.maximum(resident / hw.memory_bytes, bandwidth / hw.memory_bandwidth), arithmetic)
-        smallest = np.minimum(smallest, ratio)
-        alone += ratio <= 1.0
+        return np.maximum(np.maximum(resident / memory, bandwidth / stream), arithmetic)
+
+    if not shape:  # one point: every accelerator at once
+        ratios = ratio(chips.memory, chips.bandwidth, chips.peak)
+        smallest, alone = ratios.min(initial=np.inf), float((ratios <= 1.0).sum())
+    else:  # a sweep: one accelerator at a time, so memory stays one array of the sweep's size
+        smallest, alone = np.full(shape, np.inf), np.zeros(shape)
+        for memory, stream, peak in zip(chips.memory, chips.bandwidth, chips.peak):
+            ratios = ratio(memory, stream, peak)
+            smallest = np.minimum(smallest, ratios)
+            alone += ratios <= 1.0
     sizes = np.array(TENSOR_PARALLEL, dtype=float)
     index = np.searchsorted(sizes, smallest)  # the first group size ≥ the ratio
     fewest = sizes[np.minimum(index, sizes.size - 1)]

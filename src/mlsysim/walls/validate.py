@@ -36,6 +36,10 @@ class Problems:
 
 def parse_input(spec: Input, raw: Any, wall_slug: str, problems: Problems):
     """Parse and range-check one input; returns an SI float/array, a spec object, or a string."""
+    if spec.numeric and (type(raw) is float or type(raw) is int):  # the common case: an SI number
+        value = float(raw)
+        _check_range(spec, value, problems)
+        return value
     if raw is REQUIRED:
         from mlsysim.units import DIMENSIONS
 
