@@ -11,15 +11,12 @@ import math
 
 import numpy as np
 
-
-def _scalar(*values) -> bool:
-    """True when no argument is an array (np.ndim costs a microsecond a call on hot scalar paths)."""
-    return not any(isinstance(v, np.ndarray) and v.ndim for v in values)
+from mlsysim.arrays import scalar
 
 
 def erlang_b(servers, offered_load):
     """Blocking probability of M/M/c/c with `offered_load` a = λ/μ erlangs."""
-    if _scalar(servers, offered_load):
+    if scalar(servers, offered_load):
         inverse = 1.0
         for k in range(1, int(servers) + 1):
             inverse = 1.0 + (k / offered_load) * inverse
@@ -39,7 +36,7 @@ def erlang_c(servers, offered_load):
     """Probability an arrival waits in M/M/c (needs ρ = a/c < 1)."""
     rho = offered_load / servers
     blocking = erlang_b(servers, offered_load)
-    if _scalar(blocking):
+    if scalar(blocking):
         return 0.0 if blocking == 0 else 1.0 / ((1.0 - rho) / blocking + rho)
     with np.errstate(divide="ignore"):
         return 1.0 / ((1.0 - rho) / blocking + rho)
@@ -47,7 +44,7 @@ def erlang_c(servers, offered_load):
 
 def mmc_wait_quantile(probability_wait, drain_rate, p):
     """p-quantile of the M/M/c wait: P(W > t) = C·exp(−(cμ − λ)t), so t = ln(C/(1−p)) / (cμ − λ)."""
-    if _scalar(probability_wait, drain_rate, p):
+    if scalar(probability_wait, drain_rate, p):
         if probability_wait <= 1.0 - p:
             return 0.0
         return math.log(probability_wait / (1.0 - p)) / drain_rate
@@ -85,16 +82,16 @@ def mmc_response_quantile(probability_wait, drain_rate, service_rate, p, iterati
     quadratically, usually in four or five steps.
     """
     half = (1.0 + p) / 2.0
-    scalar = _scalar(probability_wait, drain_rate, service_rate)
+    one_point = scalar(probability_wait, drain_rate, service_rate)
     t = mmc_wait_quantile(probability_wait, drain_rate, half) - math.log(1.0 - half) / service_rate
     goal = math.log(1.0 - p)
-    if scalar:
+    if one_point:
         near = abs(drain_rate - service_rate) < 1e-7 * service_rate
         theta = drain_rate * (1 + 1e-7) if near else drain_rate
     else:
         theta = _distinct(drain_rate, service_rate)
     for _ in range(iterations):
-        if scalar:
+        if one_point:
             survival, density = _survival_and_density(t, probability_wait, theta, service_rate)
             step = (math.log(survival) - goal) * survival / max(density, 1e-300)
             t = max(t + step, 0.0)
@@ -106,7 +103,7 @@ def mmc_response_quantile(probability_wait, drain_rate, service_rate, p, iterati
             t = np.maximum(t + step, 0.0)
             if np.all(np.abs(step) <= 1e-12 * t):
                 break
-    return float(t) if scalar else t
+    return float(t) if one_point else t
 
 
 def pollaczek_khinchine_wait(utilization, mean_service, cv):

@@ -67,7 +67,7 @@ def finish(v, model, hardware, plan, parts, mem, rates, work) -> dict:
 
     peak, devices = hardware.peak_flops(v["precision"]), v["devices"]
     forward, items, extra, tokens = work["forward"], work["items"], work["extra"], work["tokens"]
-    batch, seq = plan["global_batch"], items / plan["global_batch"]
+    batch = plan["global_batch"]
     step_flops = items * 3 * forward
     step_time = parts["step_time"] * _data_factor(v, items, parts["step_time"])
     checkpoint = wall("checkpoint")(write_time=model.params * 14.0 / _checkpoint_bandwidth(v, plan),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlsysim.arrays import scalar
 from mlsysim.walls.core import Constraint, Example, Input, Output, Wall
 from mlsysim.walls.locality import TOPOLOGIES, topology_metrics
-from mlsysim.walls.support import choose, field_of, per_spec
+from mlsysim.walls.support import choose, equals, field_of, per_spec
 
 # The algorithms each collective has here ("auto" picks the fastest of them).
 ALGORITHMS = {"all-reduce": ("ring", "tree", "hierarchical"), "reduce-scatter": ("ring", "hierarchical"),
@@ -79,7 +80,7 @@ def evaluate(collective: str, algorithm: str, **v):
     names = names if algorithm == "auto" else [algorithm]
     costs = [cost(collective, a, v) for a in names]
     totals = [b + t for b, t in costs]
-    if all(np.ndim(t) == 0 for t in totals):  # ties go to the first, simplest algorithm
+    if scalar(*totals):  # ties go to the first, simplest algorithm
         best = min(range(len(names)), key=totals.__getitem__)
         (bandwidth_time, latency_time), chosen = costs[best], names[best]
     else:
@@ -171,10 +172,10 @@ WALL = Wall(
         Constraint(lambda v: _supported(v["collective"], v["algorithm"]), "communication: algorithm {algorithm} "
                    f"does not apply to {{collective}}; known: {_KNOWN} (or auto)", "algorithm"),
         Constraint(lambda v: ((v["devices_per_node"] is None) == (v["intra_bandwidth"] is None)) & (
-            (np.asarray(v["algorithm"], dtype=object) != "hierarchical") | (v["devices_per_node"] is not None)),
+            ~equals(v["algorithm"], "hierarchical") | (v["devices_per_node"] is not None)),
                    "communication: hierarchical needs devices_per_node and intra_bandwidth, given together",
                    "devices_per_node"),
-        Constraint(lambda v: (np.asarray(v["algorithm"], dtype=object) != "nvls") | (
+        Constraint(lambda v: ~equals(v["algorithm"], "nvls") | (
             v["nvls_efficiency"] is not None) | (v["network"] is not None),
                    "communication: nvls needs nvls_efficiency, or a network that publishes one", "nvls_efficiency"),
         Constraint(lambda v: v["devices_per_node"] is None or v["devices"] % v["devices_per_node"] == 0,

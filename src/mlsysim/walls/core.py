@@ -61,13 +61,17 @@ class Wall:
         `result.reasons` saying which and why, instead of raising.
         """
         problems = Problems(invalid)
-        values = self.prepare(inputs, problems)
+        values, categorical = self._prepare(inputs, problems)
         if not problems.masks:
-            return WallResult(self, values, self._evaluate(values))
+            return WallResult(self, values, self._evaluate(values, categorical))
         return self._evaluate_masked(values, problems)
 
     def prepare(self, inputs: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
         """Parse and validate `inputs` against the declaration (defaults filled in)."""
+        return self._prepare(inputs, problems)[0]
+
+    def _prepare(self, inputs: Mapping[str, Any], problems: Problems) -> tuple[dict[str, Any], list[str]]:
+        """`prepare`, and the names of the inputs that are arrays of specs or choices."""
         inputs = self.canonical(inputs)
         for name in inputs:
             if name not in self.inputs:
@@ -86,7 +90,7 @@ class Wall:
             else:
                 message = constraint.message.format(**render_values(self, values, bad))
             problems.report(bad if bad.ndim else True, message, constraint.error, constraint.parameter)
-        return values
+        return values, categorical
 
     def _default(self, spec: Input, problems: Problems):
         """The parsed default of an input left out. Defaults are constants, so each is parsed once;
@@ -103,8 +107,9 @@ class Wall:
         return [n for n, v in values.items()
                 if isinstance(v, np.ndarray) and v.ndim > 0 and not inputs[n].numeric]
 
-    def _evaluate(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        categorical = self._categorical_arrays(values)
+    def _evaluate(self, values: Mapping[str, Any], categorical: list[str] | None = None) -> dict[str, Any]:
+        if categorical is None:
+            categorical = self._categorical_arrays(values)
         outputs = self._grouped(values, categorical, self.function) if categorical else self.function(**values)
         if len(outputs) < len(self.outputs) or not outputs.keys() >= self.outputs.keys():
             missing = [name for name in self.outputs if name not in outputs]

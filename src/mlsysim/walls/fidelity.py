@@ -5,35 +5,45 @@ from __future__ import annotations
 import numpy as np
 
 from mlsysim import precision as _precision
+from mlsysim.arrays import scalar
 from mlsysim.walls.core import Constraint, Example, Input, Output, Wall
-from mlsysim.walls.support import choose
-
-
-def _is(value, name):  # elementwise for arrays of choices
-    return np.asarray(value, dtype=object) == name
+from mlsysim.walls.support import choose, equals, where
 
 
 def _resolved(source_bits, bits, sparsity, sparsity_type, **_):  # no bits: unquantized; 2:4 alone: s = 0.5
-    sparsity = sparsity if sparsity is not None else np.where(_is(sparsity_type, "2:4"), 0.5, 0.0)
+    sparsity = sparsity if sparsity is not None else where(equals(sparsity_type, "2:4"), 0.5, 0.0)
     return (bits if bits is not None else source_bits), sparsity
 
 
 def _method_matches(v):
     (bits, sparsity), method = _resolved(**v), v["method"]
     quantized, pruned = bits < v["source_bits"], sparsity > 0
-    return method is None or np.where(_is(method, "quantization"), quantized & ~pruned,
-                                      np.where(_is(method, "pruning"), pruned & ~quantized, quantized & pruned))
+    return method is None or where(equals(method, "quantization"), quantized & ~pruned,
+                                      where(equals(method, "pruning"), pruned & ~quantized, quantized & pruned))
 
 
 def peak_at_width(hardware, bits, sparse=False):  # the fastest dense (or 2:4) peak `bits` wide; else NaN
     if isinstance(hardware, np.ndarray):  # a sweep over hardware, point by point
         return np.vectorize(lambda h, b: peak_at_width(h, b, sparse), otypes=[float])(hardware, bits)
+    widths = _peaks_by_width(hardware, sparse)
+    if not widths or scalar(bits):
+        return widths.get(float(bits), np.nan) if widths else np.nan
+    return np.select([bits == width for width in widths], list(widths.values()), np.nan)
+
+
+_WIDTHS: dict = {}
+
+
+def _peaks_by_width(hardware, sparse: bool) -> dict:
+    """{bits: fastest peak of that width} of a chip, remembered per chip (specs are immutable)."""
+    known = _WIDTHS.get((id(hardware), sparse))
+    if known is not None and known[0] is hardware:
+        return known[1]
     widths = {}
     for name, rate in (getattr(hardware, "peak_sparse" if sparse else "peak", None) or {}).items():
         widths[_precision.bits(name)] = max(rate, widths.get(_precision.bits(name), 0.0))
-    if not widths or np.ndim(bits) == 0:
-        return widths.get(float(bits), np.nan) if widths else np.nan
-    return np.select([bits == width for width in widths], list(widths.values()), np.nan)
+    _WIDTHS[(id(hardware), sparse)] = (hardware, widths)
+    return widths
 
 
 def evaluate(source_bits, bits, sparsity, sparsity_type, method, hardware, phase):
@@ -42,18 +52,18 @@ def evaluate(source_bits, bits, sparsity, sparsity_type, method, hardware, phase
     dense_source, dense = peak_at_width(hardware, source_bits), peak_at_width(hardware, bits)
     sparse = peak_at_width(hardware, bits, sparse=True)
     # Narrow math counts only where the chip has it (else weights are widened); a missing source rate: bit ratio.
-    precision = np.where(np.isnan(dense), 1.0,
-                         np.where(np.isnan(dense_source), source_bits / bits, dense / dense_source))
-    structured = _is(sparsity_type, "structured")
-    two_four = _is(sparsity_type, "2:4") & ~np.isnan(sparse) & ~np.isnan(dense)
+    precision = where(np.isnan(dense), 1.0,
+                         where(np.isnan(dense_source), source_bits / bits, dense / dense_source))
+    structured = equals(sparsity_type, "structured")
+    two_four = equals(sparsity_type, "2:4") & ~np.isnan(sparse) & ~np.isnan(dense)
     # Structured pruning shrinks the matrices; only sparse tensor cores skip 2:4 zeros (A100 whitepaper).
-    skipping = np.where(structured, 1.0 / kept, np.where(two_four, sparse / dense, 1.0))
-    memory = source_bits / bits * np.where(structured | two_four, 1.0 / kept, 1.0)
-    speedup = np.where(_is(phase, "decode"), memory, precision * skipping)
+    skipping = where(structured, 1.0 / kept, where(two_four, sparse / dense, 1.0))
+    memory = source_bits / bits * where(structured | two_four, 1.0 / kept, 1.0)
+    speedup = where(equals(phase, "decode"), memory, precision * skipping)
     outputs = {"compression": source_bits / bits / kept, "bits_per_weight": bits * kept, "memory_speedup": memory,
                "precision_speedup": precision, "sparsity_speedup": skipping,
                "compute_speedup": precision * skipping, "speedup": speedup}
-    outputs = {k: (float(x) if np.ndim(x) == 0 else x) for k, x in outputs.items()}
+    outputs = {k: (float(x) if scalar(x) else x) for k, x in outputs.items()}
     outputs["regime"] = choose(outputs["compression"] <= 1.0, "unchanged",
                                choose(speedup > 1.0 + 1e-9, "smaller and faster", "smaller but not faster"))
     return outputs
@@ -123,7 +133,7 @@ WALL = Wall(
     constraints=[
         Constraint(lambda v: v["bits"] is None or v["bits"] <= v["source_bits"], "bits: {bits} is more than "
                    "source_bits ({source_bits}); quantization only removes bits", "bits"),
-        Constraint(lambda v: v["sparsity"] is None or ~_is(v["sparsity_type"], "2:4") | (v["sparsity"] == 0.5),
+        Constraint(lambda v: v["sparsity"] is None or ~equals(v["sparsity_type"], "2:4") | (v["sparsity"] == 0.5),
                    "sparsity: 2:4 keeps 2 of every 4 weights, so sparsity is 50 %, not {sparsity}", "sparsity"),
         Constraint(_method_matches, "method: {method} disagrees with the inputs; quantization needs bits < "
                    "source_bits and no sparsity, pruning sparsity > 0 and no bits, both needs both", "method"),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from mlsysim.arrays import scalar
 from mlsysim.walls.core import Constraint, Example, Input, Output, Wall
-from mlsysim.walls.support import choose, peak_flops_of
+from mlsysim.walls.support import choose, peak_flops_of, where
 
 
 def evaluate(flops, devices, peak_flops, hardware, precision, mfu, eta_scaling, goodput):
@@ -13,9 +16,10 @@ def evaluate(flops, devices, peak_flops, hardware, precision, mfu, eta_scaling, 
     ideal = flops / (devices * peak)
     time = ideal / (mfu * eta_scaling * goodput)
     # ln T − ln T_ideal = −ln MFU − ln η − ln Goodput: additive, so each share is exact.
-    losses = {"mfu": -np.log(mfu), "eta_scaling": -np.log(eta_scaling), "goodput": -np.log(goodput)}
+    log = math.log if scalar(mfu, eta_scaling, goodput) else np.log
+    losses = {"mfu": -log(mfu), "eta_scaling": -log(eta_scaling), "goodput": -log(goodput)}
     total = losses["mfu"] + losses["eta_scaling"] + losses["goodput"]
-    share = {k: np.where(total > 0, loss / np.where(total > 0, total, 1.0), 0.0) for k, loss in losses.items()}
+    share = {k: where(total > 0, loss / where(total > 0, total, 1.0), 0.0) for k, loss in losses.items()}
     largest = choose(share["mfu"] >= np.maximum(share["eta_scaling"], share["goodput"]), "software",
                      choose(share["eta_scaling"] >= share["goodput"], "communication", "checkpoint"))
     return {"time": time, "ideal_time": ideal, "fleet_peak": devices * peak, "useful_flops": devices * peak * mfu

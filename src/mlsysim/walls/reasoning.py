@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from mlsysim.precision import bytes_per_element
 from mlsysim.specs.arch import inference
 from mlsysim.walls.core import Example, Input, Output, Wall
-from mlsysim.walls.support import choose, per_spec, spec_or_fields
+from mlsysim.walls.support import choose, maximum, per_spec, spec_or_fields
 
 
 def _generation(p, tokens, context, samples, element, kv_token, memory_rate, compute_rate):
@@ -33,7 +31,7 @@ def evaluate(model, hardware, steps, tokens_per_step, samples, prompt_tokens, an
     memory_rate, compute_rate = bandwidth * devices, peak_flops * efficiency * devices
     element, kv_token = bytes_per_element(precision), model.kv_bytes_per_token(kv_precision)
     prefill_flops = prompt_tokens * (2 * p.matmul_params + p.attention_coefficient * prompt_tokens / 2)
-    prefill = np.maximum(prefill_flops / compute_rate, p.params * element / memory_rate)
+    prefill = maximum(prefill_flops / compute_rate, p.params * element / memory_rate)
     thinking = steps * tokens_per_step
     think_time, think_flops = _generation(p, thinking, prompt_tokens, samples, element, kv_token,
                                           memory_rate, compute_rate)
@@ -59,7 +57,7 @@ def per_step_time(p, context, samples, element, kv_token, memory_rate, compute_r
     weights = inference.read_params(p, samples) * element
     memory = (weights + samples * context * kv_token) / memory_rate
     compute = samples * (2 * p.matmul_params + p.attention_coefficient * context) / compute_rate
-    return np.maximum(memory, compute)
+    return maximum(memory, compute)
 
 
 def explain(r) -> str:

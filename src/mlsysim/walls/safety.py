@@ -9,7 +9,7 @@ import numpy as np
 
 from mlsysim.errors import InfeasibleError
 from mlsysim.walls.core import Constraint, Example, Input, Output, Wall
-from mlsysim.walls.support import choose
+from mlsysim.walls.support import choose, equals
 
 RDP = "dp-accounting RDP"
 APPROXIMATE = "moments-accountant approximation"
@@ -132,7 +132,7 @@ WALL = Wall(
         Output("regime", "text", "noise-bound (extra steps dominate) or overhead-bound (per-step cost dominates)"),
     ],
     constraints=[
-        Constraint(lambda v: (np.asarray(v["accountant"], dtype=object) != "rdp") | (dp_accounting() is not None),
+        Constraint(lambda v: ~equals(v["accountant"], "rdp") | (dp_accounting() is not None),
                    "safety: accountant rdp needs the optional dp-accounting package: pip install "
                    "'mlsysim[privacy]'", "accountant"),
     ],

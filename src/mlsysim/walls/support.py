@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from mlsysim.arrays import scalar
 from mlsysim.errors import InvalidInputError
 from mlsysim.walls.declaration import Constraint
 
@@ -14,16 +17,40 @@ def per_spec(function, *args):
     Registry specs are Python objects, so an array of them (a sweep over hardware) is mapped
     point by point; the results are floats that then broadcast with everything else.
     """
-    if not any(isinstance(a, np.ndarray) and a.dtype == object for a in args):
-        return function(*args)
-    return np.vectorize(function, otypes=[float])(*args)
+    for a in args:  # a plain loop: any() over a generator costs a microsecond on every scalar call
+        if isinstance(a, np.ndarray) and a.dtype == object:
+            return np.vectorize(function, otypes=[float])(*args)
+    return function(*args)
 
 
 def choose(condition, if_true: str, if_false: str):
     """A regime name, or an array of them, picked by a boolean (array)."""
-    if np.ndim(condition) == 0:
+    if scalar(condition):
         return if_true if bool(condition) else if_false
     return np.where(condition, if_true, if_false).astype(object)
+
+
+def equals(value, name: str):
+    """`value == name` for a choice or an array of choices: a numpy bool (so `~` negates it) or
+    a boolean array; a plain choice skips building a 0-d object array."""
+    if isinstance(value, np.ndarray):
+        return np.asarray(value, dtype=object) == name
+    return np.bool_(value == name)
+
+
+def where(condition, if_true, if_false):
+    """`np.where`, but plain Python when nothing is an array: a ufunc on scalars costs about a
+    microsecond, and a scalar wall call has 20 µs in all (DESIGN.md, performance budgets)."""
+    if type(condition) is np.ndarray or type(if_true) is np.ndarray or type(if_false) is np.ndarray:
+        return np.where(condition, if_true, if_false)
+    return if_true if condition else if_false
+
+
+def maximum(a, b):
+    """`np.maximum` (NaN wins), but plain Python when neither is an array (see `where`)."""
+    if type(a) is np.ndarray or type(b) is np.ndarray:
+        return np.maximum(a, b)
+    return a if a >= b or math.isnan(a) else b
 
 
 def either(values, name: str, alternative: str, derive):

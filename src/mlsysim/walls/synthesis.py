@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlsysim.analysis.synthesis import hardware_options
+from mlsysim.arrays import scalar
 from mlsysim.walls.core import Example, Input, Output, Wall
 
 
@@ -45,7 +46,7 @@ def evaluate(weight_bytes, target_latency, flops, kv_bytes, precision, max_devic
     bandwidth = weight_bytes / target_latency
     compute = flops / target_latency
     options = None
-    if np.ndim(weight_bytes) == 0 and np.ndim(target_latency) == 0 and np.ndim(flops) == 0:
+    if scalar(weight_bytes, target_latency, flops):
         options = hardware_options(float(weight_bytes), float(target_latency), flops=float(flops),
                                    kv_bytes=float(kv_bytes), precision=precision, max_devices=int(max_devices))
     fewest, alone = _counts(weight_bytes, bandwidth, compute, kv_bytes, precision, max_devices)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlsysim.arrays import scalar
 from mlsysim.specs.arch import transformer
 
 
@@ -75,7 +76,7 @@ def sum_of_max_linear(count, first_a, slope_a, first_b, slope_b):
     Decode steps cost max(memory time, compute time); both grow linearly as the KV cache grows
     by one token a step, so a whole generation's time is this sum, with no per-token loop.
     """
-    if not any(isinstance(x, np.ndarray) for x in (count, first_a, slope_a, first_b, slope_b)):
+    if scalar(count, first_a, slope_a, first_b, slope_b):
         return _sum_of_max_linear_scalar(float(count), float(first_a), float(slope_a), float(first_b),
                                          float(slope_b))
     count = np.asarray(count, dtype=float)
