@@ -48,3 +48,16 @@ def test_errors_are_one_line(argv, code, capsys):
     assert main(argv) == code
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "Traceback" not in err
+
+
+def test_wall_tables_summarize_nested_outputs_and_fit_the_terminal(capsys, monkeypatch):
+    # The synthesis wall's `options` is a list of 55 records: the table shows the first few names and
+    # the count, and no line runs past the terminal (before, the cell held the whole Python repr).
+    monkeypatch.setenv("COLUMNS", "100")
+    assert main(["wall", "synthesis", "--weight-bytes", "140GB", "--target-latency", "50ms"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert "'hardware':" not in out and "in all;" in out
+    assert main(["wall", "synthesis", "--weight-bytes", "140GB", "--target-latency", "50ms", "--json"]) == 0
+    options = json.loads(capsys.readouterr().out)["outputs"]["options"]
+    assert len(options) > 3 and options[0]["devices"] == 1  # the whole list is still in --json

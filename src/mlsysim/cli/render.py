@@ -10,16 +10,20 @@ import click
 
 
 def table(headers: list[str], rows: list[list[str]], *, wrap: int = -1) -> str:
-    """Left-aligned columns; column `wrap` (default: the last) wraps to fit the terminal."""
+    """Left-aligned columns; column `wrap` (default: the last) wraps to fit the terminal, and so
+    does any other column wider than half the terminal when the table would not fit."""
     columns = len(headers)
     wrap = wrap % columns
     widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows)]
     total = shutil.get_terminal_size((120, 24)).columns
+    if sum(widths) + 2 * (columns - 1) > total:
+        widths = [w if i == wrap else min(w, max(20, total // 2)) for i, w in enumerate(widths)]
     others = sum(w for i, w in enumerate(widths) if i != wrap) + 2 * (columns - 1)
     widths[wrap] = min(widths[wrap], max(20, total - others))
     lines = []
     for row in [headers, ["─" * w for w in widths], *rows]:
-        cells = [textwrap.wrap(str(c), widths[i]) or [""] if i == wrap else [str(c)] for i, c in enumerate(row)]
+        cells = [textwrap.wrap(str(c), widths[i]) or [""] if i == wrap or len(str(c)) > widths[i] else [str(c)]
+                 for i, c in enumerate(row)]
         for k in range(max(len(c) for c in cells)):
             parts = [(c[k] if k < len(c) else "").ljust(widths[i]) for i, c in enumerate(cells)]
             lines.append("  ".join(parts).rstrip())

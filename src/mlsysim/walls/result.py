@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -137,6 +138,24 @@ def _render(value, dimension: str, mask=None) -> str:
         return str(value)
     if dimension == "flag":
         return "yes" if value else "no"
-    if dimension in ("text", "data") or not isinstance(value, (int, float, np.number)):
+    if dimension == "data":
+        return _render_data(value)
+    if dimension == "text" or not isinstance(value, (int, float, np.number)):
         return getattr(value, "name", str(value))
     return format_quantity(value, dimension)
+
+
+def _render_data(value, shown: int = 3) -> str:
+    """A nested breakdown in one short line: its first few entries and how many there are
+    (the whole of it is in `--json`), so a table cell never holds a page of Python repr."""
+    if isinstance(value, Mapping):
+        items = [f"{k} {v:.3g}" if isinstance(v, (int, float, np.number)) else f"{k} {v}"
+                 for k, v in value.items()]
+    elif isinstance(value, (list, tuple)):
+        items = [str(v.get("name", v)) if isinstance(v, Mapping) else str(v) for v in value]
+    else:
+        return str(value)
+    if not items:
+        return "none"
+    more = f", … ({len(items)} in all; --json has every one)" if len(items) > shown else ""
+    return ", ".join(items[:shown]) + more
