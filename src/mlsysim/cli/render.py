@@ -30,6 +30,11 @@ def table(headers: list[str], rows: list[list[str]], *, wrap: int = -1) -> str:
     return "\n".join(lines)
 
 
+def fit(text: str) -> str:
+    """A line of prose wrapped to the terminal, as the tables are."""
+    return textwrap.fill(text, shutil.get_terminal_size((120, 24)).columns, break_on_hyphens=False)
+
+
 def emit_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from mlsysim.cli.render import show_result, table
+from mlsysim.cli.render import fit, show_result, table
 from mlsysim.cli.walls import _complete, _input_help
 
 ALIASES = {"serving": {"prompt_tokens": ["--prompt"], "output_tokens": ["--output"], "reasoning_tokens": ["--reasoning"]},
@@ -81,15 +81,15 @@ def training_report(r) -> str:
     plan = (f"tp {r.fmt('tp')} · pp {r.fmt('pp')} · dp {r.fmt('dp')} · cp {r.fmt('cp')} · ep {r.fmt('ep')} · "
             f"vpp {r.fmt('vpp')} · micro-batch {r.fmt('micro_batch')} × {r.fmt('micro_batches')} per step · "
             f"recompute {r.fmt('recompute')} · sharding {r.fmt('sharding')}")
-    lines = [f"Training {r.fmt('model')} on {r.fmt('devices')} × {r.fmt('hardware')} for {r.fmt('tokens')} tokens",
+    lines = [fit(f"Training {r.fmt('model')} on {r.fmt('devices')} × {r.fmt('hardware')} for {r.fmt('tokens')} tokens"),
              "", "Iron Law: time = FLOPs / (N × Peak × MFU × η_scaling × Goodput)",
              table(["term", "value", "wall", "share of the loss"], rows), "",
-             f"Time {r.fmt('time')} (ideal {_q(terms['ideal_time'], 'time')}); end-to-end MFU {r.fmt('mfu')}, "
-             f"HFU {r.fmt('hfu')}; binding wall: {r.fmt('binding_wall')}", "",
+             fit(f"Time {r.fmt('time')} (ideal {_q(terms['ideal_time'], 'time')}); end-to-end MFU {r.fmt('mfu')}, "
+                 f"HFU {r.fmt('hfu')}; binding wall: {r.fmt('binding_wall')}"), "",
              f"One step ({r.fmt('step_time')}):", table(["cause", "seconds", "share", "wall"], causes), "",
-             f"Memory per device: {memory} ({'fits' if o['fits'] else 'does NOT fit'})", f"Plan: {plan}",
-             f"Device-hours {r.fmt('device_hours')} · energy {r.fmt('energy')} · carbon {r.fmt('carbon')} · "
-             f"cost {r.fmt('cost') if o['cost'] is not None else '— (give --price-per-device-hour)'}"]
+             fit(f"Memory per device: {memory} ({'fits' if o['fits'] else 'does NOT fit'})"), fit(f"Plan: {plan}"),
+             fit(f"Device-hours {r.fmt('device_hours')} · energy {r.fmt('energy')} · carbon {r.fmt('carbon')} · "
+                 f"cost {r.fmt('cost') if o['cost'] is not None else '— (give --price-per-device-hour)'}")]
     if o.get("runners_up"):
         ups = [[str(u["tp"]), str(u["pp"]), str(u["vpp"]), str(u["micro_batch"]), u["recompute"],
                 _q(u["time"], "time"), _q(u["mfu"], "fraction")] for u in o["runners_up"]]
@@ -102,9 +102,9 @@ def serving_report(r) -> str:
     from mlsysim.scenarios.serving_outputs import WORK_KINDS
 
     o = r.outputs
-    lines = [f"Serving {r.fmt('model')} on {r.fmt('devices')} × {r.fmt('hardware')} per replica: prompt "
-             f"{r.fmt('prompt_tokens')}, output {r.fmt('output_tokens')} tokens, batch {r.fmt('batch')} "
-             f"(at most {r.fmt('max_concurrency')} fit)", "",
+    lines = [fit(f"Serving {r.fmt('model')} on {r.fmt('devices')} × {r.fmt('hardware')} per replica: prompt "
+                 f"{r.fmt('prompt_tokens')}, output {r.fmt('output_tokens')} tokens, batch {r.fmt('batch')} "
+                 f"(at most {r.fmt('max_concurrency')} fit)"), "",
              table(["measure", "value"], [
                  ["time to first token", r.fmt("ttft")], ["inter-token latency", r.fmt("itl")],
                  ["tokens/s per user", r.fmt("per_user_tokens_per_s")],
@@ -116,11 +116,11 @@ def serving_report(r) -> str:
                    [[label, _share(o[f"ttft_{kind}_share"]), _share(o[f"itl_{kind}_share"])]
                     for kind, label in WORK_KINDS])]
     if o["replicas"] is not None:
-        lines += ["", f"At {r.fmt('rate')} requests: {r.fmt('replicas')} replica(s), {r.fmt('utilization')} busy, "
-                      f"P99 {r.fmt('p99_latency')}" + (f" (target {r.fmt('p99')})" if o["p99_latency"] is not None
-                                                       and r.inputs["p99"] is not None else "")]
-    lines += ["", f"Per million output tokens: cost {r.fmt('cost_per_million_tokens')}, carbon "
-                  f"{r.fmt('carbon_per_million_tokens')}; energy per token {r.fmt('energy_per_token')}",
+        target = f" (target {r.fmt('p99')})" if o["p99_latency"] is not None and r.inputs["p99"] is not None else ""
+        lines += ["", fit(f"At {r.fmt('rate')} requests: {r.fmt('replicas')} replica(s), {r.fmt('utilization')} "
+                          f"busy, P99 {r.fmt('p99_latency')}{target}")]
+    lines += ["", fit(f"Per million output tokens: cost {r.fmt('cost_per_million_tokens')}, carbon "
+                      f"{r.fmt('carbon_per_million_tokens')}; energy per token {r.fmt('energy_per_token')}"),
               f"SLA met: {r.fmt('meets_sla')} · binding wall: {r.fmt('binding_wall')}"]
     return "\n".join(lines)
 

@@ -10,7 +10,7 @@ import textwrap
 
 import click
 
-from mlsysim.cli.render import emit_json, heading, show_result, table
+from mlsysim.cli.render import emit_json, fit, heading, show_result, table
 
 
 def _label(wall) -> str:
@@ -91,7 +91,7 @@ def render_result(result) -> str:
     rows = [[name, text[name], wall.outputs[name].meaning] for name in shown]
     body = table(["output", "value", "meaning"], rows)
     explanation = textwrap.fill(result.explain(), 100)
-    return f"{_label(wall)} · {wall.slug} — {wall.question}\n\n{body}\n\n{explanation}"
+    return f"{fit(f'{_label(wall)} · {wall.slug} — {wall.question}')}\n\n{body}\n\n{explanation}"
 
 
 class WallGroup(click.Group):
