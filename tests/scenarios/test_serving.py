@@ -222,3 +222,8 @@ def test_synthesis_sees_hardware_added_to_the_registry():
         registry._items.pop("test-fast-chip")
         registry._index = {k: v for k, v in registry._index.items() if v != "test-fast-chip"}
     assert not wall(weight_bytes="140 GB", target_latency="100 ns").options
+
+
+def test_synthesis_search_with_nothing_allowed_or_nothing_fast_enough_is_empty():
+    assert hardware_options(140e9, 0.05, max_devices=0) == []  # no group size allowed
+    assert hardware_options(140e15, 1e-9) == []  # 140 PB in 1 ns: nothing in the registry

@@ -70,6 +70,8 @@ def hardware_options(weight_bytes: float, target_latency: float, *, flops: float
     ok = ((sizes * memory >= weight_bytes + kv_bytes) & (sizes * stream >= bandwidth) & (sizes * peak >= compute)
           & ((peak > 0) | (compute == 0)))  # compute needed: only chips with math at this precision
     found = np.nonzero(ok.any(axis=1))[0]
+    if not found.size:  # nothing meets it (or no group size is allowed)
+        return []
     devices = sizes[0, ok[found].argmax(axis=1)]  # the first (smallest) group that meets it
     with np.errstate(divide="ignore", invalid="ignore"):
         latency = np.maximum(weight_bytes / (devices * chips.bandwidth[found]),

@@ -111,7 +111,7 @@ class Wall:
         if categorical is None:
             categorical = self._categorical_arrays(values)
         outputs = self._grouped(values, categorical, self.function) if categorical else self.function(**values)
-        if len(outputs) < len(self.outputs) or not outputs.keys() >= self.outputs.keys():
+        if not outputs.keys() >= self.outputs.keys():
             missing = [name for name in self.outputs if name not in outputs]
             raise RuntimeError(f"wall {self.slug} did not compute {missing}")
         for name, value in outputs.items():
